@@ -1,0 +1,1 @@
+"""Typed client for Stripe Credit Notes."""

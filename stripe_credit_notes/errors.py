@@ -1,0 +1,179 @@
+"""The SDK's error hierarchy.
+
+Every error the SDK raises on purpose derives from :class:`StripeError`, so one ``except`` clause
+catches them all. Errors built from an HTTP response carry everything needed to report it to
+Stripe support: the HTTP status, Stripe's ``type``/``code``/``param``/``message``/``doc_url``,
+the ``request_id`` and the raw body. None of them ever holds the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "CardError",
+    "IdempotencyError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StripeError",
+    "ValidationError",
+]
+
+
+class StripeError(Exception):
+    """Base class of every error this SDK raises on purpose."""
+
+    #: Stripe's human-readable message (or ours, for client-side errors).
+    message: str
+    #: HTTP status of the response, or ``None`` when no response was received.
+    http_status: int | None
+    #: Stripe's error ``type`` (``invalid_request_error``, ``api_error``, ...).
+    type: str | None
+    #: Stripe's machine-readable error ``code``, when it sent one.
+    code: str | None
+    #: The request parameter the error is about, when Stripe named one.
+    param: str | None
+    #: A link to Stripe's documentation of ``code``.
+    doc_url: str | None
+    #: The ``Request-Id`` header of the response: quote it to Stripe support.
+    request_id: str | None
+    #: The raw response body, exactly as received (may be empty or not JSON).
+    body: bytes | None
+    #: The decoded ``error`` object of the body, when the body was Stripe's error JSON.
+    error: Mapping[str, Any] | None
+    #: Response headers (never includes request headers, so never the API key).
+    headers: Mapping[str, str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        doc_url: str | None = None,
+        request_id: str | None = None,
+        body: bytes | None = None,
+        error: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.type = type
+        self.code = code
+        self.param = param
+        self.doc_url = doc_url
+        self.request_id = request_id
+        self.body = body
+        self.error = error
+        self.headers = dict(headers) if headers is not None else {}
+
+    def __str__(self) -> str:
+        parts = []
+        if self.http_status is not None:
+            parts.append(f"HTTP {self.http_status}")
+        if self.code:
+            parts.append(f"code={self.code}")
+        if self.param:
+            parts.append(f"param={self.param}")
+        if self.request_id:
+            parts.append(f"request_id={self.request_id}")
+        suffix = f" ({', '.join(parts)})" if parts else ""
+        return f"{self.message}{suffix}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, http_status={self.http_status!r}, "
+            f"code={self.code!r}, request_id={self.request_id!r})"
+        )
+
+
+class InvalidRequestError(StripeError):
+    """The request was refused as invalid (HTTP 400 or 404)."""
+
+
+class AuthenticationError(StripeError):
+    """The API key was missing, wrong or revoked (HTTP 401)."""
+
+
+class PermissionDeniedError(StripeError):
+    """The API key may not perform this request (HTTP 403)."""
+
+
+class CardError(StripeError):
+    """A card or payment failed while Stripe carried out the request (HTTP 402)."""
+
+
+class RateLimitError(StripeError):
+    """Too many requests, or a lock could not be taken in time (HTTP 429)."""
+
+
+class IdempotencyError(StripeError):
+    """An ``Idempotency-Key`` was reused with different parameters (``idempotency_error``)."""
+
+
+class APIError(StripeError):
+    """Stripe failed to handle the request (HTTP 5xx, or an unexpected status)."""
+
+
+class MalformedResponseError(APIError):
+    """A response arrived but its body is not what the API documents (not JSON, wrong shape)."""
+
+
+class APIConnectionError(StripeError):
+    """No response was received: the connection failed or broke."""
+
+
+class APITimeoutError(APIConnectionError):
+    """No response was received before the timeout."""
+
+
+class ValidationError(StripeError, ValueError):
+    """Client-side: Stripe would refuse these parameters, so no request was sent.
+
+    ``params`` names the parameters involved, ``rule`` identifies the rule, ``api_version`` is
+    the pinned ``Stripe-Version`` whose rules were applied, ``fix`` says what to send instead and
+    ``details`` holds the numbers the rule was checked with.
+    """
+
+    params: tuple[str, ...]
+    rule: str
+    api_version: str | None
+    fix: str | None
+    details: Mapping[str, Any]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        params: tuple[str, ...] = (),
+        rule: str,
+        api_version: str | None = None,
+        fix: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, param=params[0] if params else None)
+        self.params = params
+        self.rule = rule
+        self.api_version = api_version
+        self.fix = fix
+        self.details = dict(details) if details is not None else {}
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.api_version:
+            text += f" [rule {self.rule}, Stripe-Version {self.api_version}]"
+        else:
+            text += f" [rule {self.rule}]"
+        if self.fix:
+            text += f" Fix: {self.fix}"
+        return text
