@@ -1,0 +1,1 @@
+"""The generator of the SDK's typed layer (models, params, operations) from spec/."""
