@@ -1,1 +1,47 @@
-"""Typed client for Stripe Credit Notes."""
+"""A typed, fast client for Stripe's Credit Notes API, sync and async.
+
+The models live in :mod:`stripe_credit_notes.models`, the request parameter types in
+:mod:`stripe_credit_notes.params` and the errors in :mod:`stripe_credit_notes.errors`.
+
+Names are loaded on first use (PEP 562), so ``import stripe_credit_notes`` stays cheap for
+programs that only touch part of the SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._absent import ABSENT, Absent
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._converter import converter, from_dict, to_dict
+
+__all__ = [
+    "ABSENT",
+    "Absent",
+    "__version__",
+    "converter",
+    "from_dict",
+    "to_dict",
+]
+
+_LAZY = {
+    "converter": "._converter",
+    "from_dict": "._converter",
+    "to_dict": "._converter",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
