@@ -1,6 +1,7 @@
 """Generate the typed layer from the vendored spec: ``python -m codegen [--check]``.
 
-Writes ``stripe_credit_notes/models.py``, ``params.py`` and ``_operations.py``. With
+Writes ``stripe_credit_notes/models.py``, ``params.py``, ``_operations.py`` and
+``_resources.py``. With
 ``--check`` it writes nothing and exits 1 when a file on disk differs from what the spec
 generates (CI runs this, so generated files are never edited by hand).
 """
@@ -12,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import models, params
+from . import models, params, resources
 from .spec import (
     LIST_NAMES,
     NEWEST_SPEC,
@@ -171,12 +172,40 @@ def generate() -> dict[Path, str]:
         doc = f"Parameters of `client.credit_notes.{name}` ({method} {path}): {clean(op.get('summary'))}."
         pbuilder.operation(params_class(name), doc, props)
 
+    methods = []
+    for name, method, path, op in ops:
+        path_params, _ = op_parameters(op)
+        resp = response_schema(op)
+        target = ref_name(resp)
+        item = None
+        if target is None:
+            item_ref = ref_name(resp["properties"]["data"]["items"])
+            item = model_name(item_ref or "")
+        methods.append(
+            resources.Method(
+                name=name,
+                http=method,
+                path=path,
+                path_param=path_params[0] if path_params else None,
+                params=params_class(name),
+                response=model_name(target) if target else LIST_NAMES[resp["title"]],
+                item=item,
+                summary=clean(op.get("summary")),
+                description=clean(op.get("description")),
+                constant=name.upper(),
+            )
+        )
+    used_models = sorted({m.item or m.response for m in methods})
+
     files = {
         PACKAGE / "models.py": models.render(classes, model_aliases, head),
         PACKAGE / "params.py": params.render(
             list(pbuilder.specs.values()), model_aliases, enums.since(mark), head
         ),
         PACKAGE / "_operations.py": render_operations(ops, head, LIST_NAMES),
+        PACKAGE / "_resources.py": resources.render(
+            methods, used_models, [m.params for m in methods], head
+        ),
     }
     return {path: ruff_format(text, str(path.relative_to(ROOT))) for path, text in files.items()}
 

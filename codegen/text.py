@@ -15,7 +15,8 @@ def clean(description: str | None) -> str:
         return ""
     # Stripe's own systematic edit between the 2022 and the current spec.
     description = description.replace("%s", "cents (or local equivalent)")
-    text = description.replace("<li>", "- ").replace("</p>", "\n\n").replace("</li>", "\n")
+    text = description.replace("<code>", "`").replace("</code>", "`").replace("\u2019", "'")
+    text = text.replace("<li>", "- ").replace("</p>", "\n\n").replace("</li>", "\n")
     text = html.unescape(_TAG.sub("", text))
     lines = [line.rstrip() for line in text.strip().splitlines()]
     out: list[str] = []

@@ -14,13 +14,54 @@ from typing import TYPE_CHECKING, Any
 
 from ._absent import ABSENT, Absent
 from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    CardError,
+    IdempotencyError,
+    InvalidRequestError,
+    MalformedResponseError,
+    PermissionDeniedError,
+    RateLimitError,
+    StripeError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
     from ._converter import converter, from_dict, to_dict
+    from ._core import RequestOptions
+    from ._pagination import AsyncPage, AsyncPager, Page
+    from ._response import APIResponse
+    from ._retry import RetryPolicy
+    from .versions import ApiVersion
 
 __all__ = [
     "ABSENT",
+    "APIConnectionError",
+    "APIError",
+    "APIResponse",
+    "APITimeoutError",
     "Absent",
+    "ApiVersion",
+    "AsyncClient",
+    "AsyncPage",
+    "AsyncPager",
+    "AuthenticationError",
+    "CardError",
+    "Client",
+    "IdempotencyError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestOptions",
+    "RetryPolicy",
+    "StripeError",
+    "ValidationError",
     "__version__",
     "converter",
     "from_dict",
@@ -28,9 +69,18 @@ __all__ = [
 ]
 
 _LAZY = {
+    "AsyncClient": "._client",
+    "Client": "._client",
     "converter": "._converter",
     "from_dict": "._converter",
     "to_dict": "._converter",
+    "RequestOptions": "._core",
+    "AsyncPage": "._pagination",
+    "AsyncPager": "._pagination",
+    "Page": "._pagination",
+    "APIResponse": "._response",
+    "RetryPolicy": "._retry",
+    "ApiVersion": ".versions",
 }
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import attrs
 
 __all__ = ["Operation"]
 
+R = TypeVar("R")
+
 
 @attrs.frozen
-class Operation:
+class Operation(Generic[R]):
     """One operation of the spec: how to call it and what it returns."""
 
     name: str
@@ -20,7 +22,7 @@ class Operation:
     """The path template, e.g. ``/v1/credit_notes/{id}``."""
     path_param: str | None
     """The name of the path parameter in ``path``, if any."""
-    response_type: type
+    response_type: type[R]
     """The model the response decodes into (a list envelope for list operations)."""
     item_type: type | None
     """For list operations, the model of one item; ``None`` otherwise."""

@@ -1,0 +1,366 @@
+"""Everything both clients share, with no I/O: building requests and reading responses.
+
+``Client`` and ``AsyncClient`` differ only in how they send a prepared request and sleep between
+attempts; what goes on the wire, what a response means and whether to retry are decided here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import platform
+import uuid
+from collections.abc import Mapping
+from typing import Any, Generic, TypedDict, TypeVar
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from . import errors
+from ._converter import from_dict
+from ._encoding import encode_body, encode_query, quote_path_id
+from ._operation import Operation
+from ._response import APIResponse
+from ._retry import RetryPolicy, parse_retry_after, should_retry
+from ._version import __version__
+from .versions import LATEST, ApiVersion
+
+__all__ = ["ClientCore", "PreparedRequest", "RequestOptions"]
+
+R = TypeVar("R")
+
+logger = logging.getLogger("stripe_credit_notes")
+
+DEFAULT_BASE_URL = "https://api.stripe.com"
+DEFAULT_TIMEOUT = 80.0
+LIST_LIMIT_RANGE = (1, 100)
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options, accepted as keyword arguments by every operation."""
+
+    idempotency_key: str | None
+    """Sent as ``Idempotency-Key`` (POST only). Generated when not given."""
+    stripe_account: str | None
+    """Act on a connected account (``Stripe-Account``)."""
+    api_version: str | None
+    """Override the client's pinned ``Stripe-Version`` for this call."""
+    timeout: float | None
+    """Seconds per attempt."""
+    max_retries: int | None
+    """Retries after the first attempt, for this call."""
+    validate: bool | None
+    """Run (or skip) client-side pre-validation for this call."""
+
+
+@attrs.frozen
+class PreparedRequest(Generic[R]):
+    """A request ready to send: everything the I/O layer needs, decided once, reused by retries."""
+
+    operation: Operation[R]
+    method: str
+    url: str
+    path: str
+    headers: dict[str, str] = attrs.field(repr=False)
+    content: bytes | None = attrs.field(repr=False)
+    idempotency_key: str | None
+    timeout: float
+    max_retries: int
+    api_version: str
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(base_url: str) -> str:
+    """Check and normalise a base URL: https, or http to a loopback host only."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(
+            "base_url must use https: plain http is only allowed to a loopback host "
+            f"(localhost, 127.0.0.0/8, ::1), got host {parts.hostname!r}"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("base_url must not carry credentials, a query or a fragment")
+    return base_url.rstrip("/")
+
+
+def user_agent() -> str:
+    """``User-Agent`` naming the package, Python and httpx versions."""
+    return (
+        f"stripe-credit-notes/{__version__} "
+        f"(Python/{platform.python_version()}; httpx/{httpx.__version__})"
+    )
+
+
+class ClientCore:
+    """Configuration and the I/O-free request/response logic of one client."""
+
+    __slots__ = (
+        "_api_key",
+        "_base_headers",
+        "api_version",
+        "base_url",
+        "retry_policy",
+        "stripe_account",
+        "timeout",
+        "validate",
+    )
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        api_version: str | ApiVersion | None,
+        base_url: str,
+        timeout: float,
+        max_retries: int | None,
+        stripe_account: str | None,
+        retry_policy: RetryPolicy | None,
+        validate: bool,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("STRIPE_API_KEY")
+        if not key:
+            raise errors.AuthenticationError(
+                "No API key: pass api_key=... or set the STRIPE_API_KEY environment variable."
+            )
+        if not key.isprintable() or any(c.isspace() for c in key):
+            raise ValueError("api_key contains whitespace or control characters")
+        self._api_key = key
+        version = ApiVersion.coerce(api_version) if api_version is not None else LATEST
+        self.api_version = str(version)
+        self.base_url = normalize_base_url(base_url)
+        if timeout <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
+        self.timeout = float(timeout)
+        policy = retry_policy or RetryPolicy()
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
+        self.retry_policy = policy
+        self.stripe_account = stripe_account
+        self.validate = validate
+        self._base_headers = {
+            "Authorization": f"Bearer {key}",
+            "Stripe-Version": self.api_version,
+            "User-Agent": user_agent(),
+            "Accept": "application/json",
+        }
+        if stripe_account:
+            self._base_headers["Stripe-Account"] = stripe_account
+
+    def __repr__(self) -> str:
+        # Never the key, not even part of it.
+        return (
+            f"base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"api_key=<redacted>, max_retries={self.retry_policy.max_retries}"
+        )
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def prepare(
+        self,
+        op: Operation[R],
+        path_id: str | None,
+        params: Mapping[str, Any],
+        options: RequestOptions,
+    ) -> PreparedRequest[R]:
+        """Check and encode one call. Raises before anything is sent when the input is bad."""
+        path = op.path
+        if op.path_param is not None:
+            if path_id is None:
+                raise ValueError(f"{op.name}() needs the {op.path_param!r} id")
+            path = path.replace(
+                "{" + op.path_param + "}", quote_path_id(path_id, name=op.path_param)
+            )
+        if op.item_type is not None:
+            check_limit(params.get("limit"))
+        headers = dict(self._base_headers)
+        version = options.get("api_version")
+        if version is not None:
+            version = str(ApiVersion.parse(version))
+            headers["Stripe-Version"] = version
+        else:
+            version = self.api_version
+        account = options.get("stripe_account")
+        if account:
+            headers["Stripe-Account"] = account
+        idempotency_key = None
+        content = None
+        url = self.base_url + path
+        if op.method == "POST":
+            idempotency_key = options.get("idempotency_key") or str(uuid.uuid4())
+            if not idempotency_key.isprintable() or len(idempotency_key) > 255:
+                raise ValueError("idempotency_key must be printable and at most 255 characters")
+            headers["Idempotency-Key"] = idempotency_key
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            content = encode_body(params)
+        else:
+            if options.get("idempotency_key"):
+                raise ValueError("idempotency_key only applies to POST requests")
+            query = encode_query(params)
+            if query:
+                url = f"{url}?{query}"
+        timeout = options.get("timeout")
+        retries = options.get("max_retries")
+        if retries is not None and retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {retries}")
+        return PreparedRequest(
+            operation=op,
+            method=op.method,
+            url=url,
+            path=path,
+            headers=headers,
+            content=content,
+            idempotency_key=idempotency_key,
+            timeout=float(timeout) if timeout is not None else self.timeout,
+            max_retries=retries if retries is not None else self.retry_policy.max_retries,
+            api_version=version,
+        )
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def read(
+        self,
+        request: PreparedRequest[R],
+        status: int,
+        headers: httpx.Headers,
+        body: bytes,
+        attempts: int,
+        elapsed: float,
+    ) -> APIResponse[R]:
+        """Decode a response, or raise the typed error it stands for."""
+        request_id = headers.get("request-id")
+        if not 200 <= status < 300:
+            raise error_from_response(status, headers, body)
+        try:
+            data = json.loads(body)
+            parsed = from_dict(request.operation.response_type, data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise errors.MalformedResponseError(
+                f"Stripe answered {status} but the body is not a valid "
+                f"{request.operation.response_type.__name__} ({type(exc).__name__}: {exc})",
+                http_status=status,
+                request_id=request_id,
+                body=body,
+                headers=headers,
+            ) from exc
+        return APIResponse(
+            parsed=parsed,
+            status_code=status,
+            headers=headers,
+            request_id=request_id,
+            idempotency_key=request.idempotency_key,
+            attempts=attempts,
+            elapsed=elapsed,
+        )
+
+    def retry_delay(self, error: BaseException | None, retry_number: int) -> float:
+        """Seconds to wait before retry ``retry_number``, honouring Stripe's ``Retry-After``."""
+        retry_after = None
+        if isinstance(error, errors.StripeError):
+            retry_after = parse_retry_after(error.headers)
+        return self.retry_policy.delay(retry_number, retry_after)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether an attempt that raised ``error`` may be retried (see ``_retry``)."""
+    if not isinstance(error, errors.StripeError) or isinstance(error, errors.ValidationError):
+        return False
+    if isinstance(error, errors.APIConnectionError):
+        return True
+    if error.http_status is None or 200 <= error.http_status < 300:
+        return False
+    return should_retry(error.http_status, error.headers, error.code)
+
+
+def check_limit(limit: object) -> None:
+    """``limit`` must be an int in 1..100 (Stripe's bound), checked before sending."""
+    if limit is None:
+        return
+    low, high = LIST_LIMIT_RANGE
+    if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
+        raise errors.ValidationError(
+            f"limit must be an integer from {low} to {high}, got {limit!r}",
+            params=("limit",),
+            rule="list.limit_range",
+            fix=f"pass limit between {low} and {high}",
+        )
+
+
+_ERROR_CLASSES: dict[int, type[errors.StripeError]] = {
+    400: errors.InvalidRequestError,
+    404: errors.InvalidRequestError,
+    401: errors.AuthenticationError,
+    402: errors.CardError,
+    403: errors.PermissionDeniedError,
+    429: errors.RateLimitError,
+}
+
+
+def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> errors.StripeError:
+    """The typed error for a non-2xx response; never fails on a non-JSON or truncated body."""
+    request_id = headers.get("request-id")
+    error: Mapping[str, Any] | None = None
+    try:
+        decoded = json.loads(body) if body else None
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict) and isinstance(decoded.get("error"), dict):
+        error = decoded["error"]
+    if error is not None:
+        message = str(error.get("message") or f"Stripe returned HTTP {status}")
+    else:
+        snippet = body[:200].decode("utf-8", "replace") if body else ""
+        message = f"Stripe returned HTTP {status} with a body that is not Stripe's error JSON"
+        if snippet:
+            message += f": {snippet!r}"
+    error_type = _str_or_none(error, "type")
+    if error_type == "idempotency_error":
+        cls: type[errors.StripeError] = errors.IdempotencyError
+    else:
+        cls = _ERROR_CLASSES.get(status, errors.APIError)
+    return cls(
+        message,
+        http_status=status,
+        type=error_type,
+        code=_str_or_none(error, "code"),
+        param=_str_or_none(error, "param"),
+        doc_url=_str_or_none(error, "doc_url"),
+        request_id=request_id,
+        body=body,
+        error=error,
+        headers=headers,
+    )
+
+
+def _str_or_none(error: Mapping[str, Any] | None, key: str) -> str | None:
+    if error is None:
+        return None
+    value = error.get(key)
+    return value if isinstance(value, str) else None
+
+
+def connection_error(
+    exc: httpx.HTTPError, request: PreparedRequest[Any]
+) -> errors.APIConnectionError:
+    """Wrap a transport failure; the message names the request, never its headers."""
+    where = f"{request.method} {request.path}"
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.APITimeoutError(
+            f"Timed out after {request.timeout:g}s waiting for Stripe ({where}): "
+            f"{type(exc).__name__}"
+        )
+    return errors.APIConnectionError(
+        f"Could not reach Stripe ({where}): {type(exc).__name__}: {exc}"
+    )
