@@ -1,0 +1,267 @@
+"""What can be known locally about a credit-note request: T, R, C, O and AR as bounds.
+
+Amounts Stripe computes on its side (the amount of an invoice line, a tax, a shipping rate, the
+full amount of a linked refund) are unknown here; instead of guessing them, the validator works
+with bounds ``[lo, hi]`` (``None`` = unbounded) and only reports a violation it can prove for
+every value inside them.
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeGuard
+
+import attrs
+
+from ..versions import ApiVersion
+from ._invoice import InvoiceSnapshot
+
+__all__ = [
+    "CREDIT_NOTE_OPERATIONS",
+    "LIST_OPERATIONS",
+    "Bounds",
+    "Context",
+    "CreditNoteOperation",
+    "ListOperation",
+    "given",
+    "is_int",
+    "line_path",
+    "nonempty_list",
+    "parse_decimal",
+]
+
+CreditNoteOperation = Literal["create", "preview", "preview_lines"]
+"""The operations that take credit-note parameters (``POST /v1/credit_notes`` and the previews)."""
+
+ListOperation = Literal["list", "list_lines", "preview_lines"]
+"""The operations that take a ``limit``."""
+
+CREDIT_NOTE_OPERATIONS: frozenset[str] = frozenset({"create", "preview", "preview_lines"})
+LIST_OPERATIONS: frozenset[str] = frozenset({"list", "list_lines", "preview_lines"})
+
+
+def given(value: object) -> bool:
+    """``None`` is "not given" and ``""`` is Stripe's "unset": neither counts as a value."""
+    return value is not None and not (isinstance(value, str) and value == "")
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """An ``int`` that is not a ``bool``."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def nonempty_list(value: object) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    """A list/tuple with at least one item (an empty one is encoded as nothing)."""
+    return isinstance(value, (list, tuple)) and len(value) > 0
+
+
+def line_path(index: int, field: str | None = None) -> str:
+    """The Stripe name of a line parameter: ``lines[0][unit_amount]``."""
+    return f"lines[{index}]" if field is None else f"lines[{index}][{field}]"
+
+
+@attrs.frozen
+class Bounds:
+    """An integer known to lie in ``[lo, hi]``; ``None`` means unbounded on that side."""
+
+    #: Lower bound, or ``None`` for no lower bound.
+    lo: int | None
+    #: Upper bound, or ``None`` for no upper bound.
+    hi: int | None
+
+    @classmethod
+    def point(cls, value: int) -> Bounds:
+        """Exactly ``value``."""
+        return cls(value, value)
+
+    @classmethod
+    def at_least(cls, value: int | None) -> Bounds:
+        """``value`` or more."""
+        return cls(value, None)
+
+    @property
+    def exact(self) -> int | None:
+        """The value when it is known exactly, else ``None``."""
+        return self.lo if self.lo is not None and self.lo == self.hi else None
+
+    def __add__(self, other: Bounds) -> Bounds:
+        lo = None if self.lo is None or other.lo is None else self.lo + other.lo
+        hi = None if self.hi is None or other.hi is None else self.hi + other.hi
+        return Bounds(lo, hi)
+
+    def shift(self, value: int) -> Bounds:
+        """The bounds moved by ``value``."""
+        return Bounds(
+            None if self.lo is None else self.lo + value,
+            None if self.hi is None else self.hi + value,
+        )
+
+    def __str__(self) -> str:
+        if self.exact is not None:
+            return str(self.exact)
+        lo = "-inf" if self.lo is None else str(self.lo)
+        hi = "+inf" if self.hi is None else str(self.hi)
+        return f"[{lo}, {hi}]"
+
+
+_ZERO = Bounds.point(0)
+_UNKNOWN = Bounds(None, None)
+_NON_NEGATIVE = Bounds(0, None)
+
+
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def parse_decimal(value: object) -> decimal.Decimal | None:
+    """A finite ``Decimal`` from a ``Decimal``, an ``int`` or a plain decimal ``str``."""
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        return None
+    if not (isinstance(value, (decimal.Decimal, str)) or is_int(value)):
+        return None
+    result = decimal.Decimal(value)
+    return result if result.is_finite() else None
+
+
+def _has_taxes(line: Mapping[str, Any]) -> bool:
+    return nonempty_list(line.get("tax_rates")) or nonempty_list(line.get("tax_amounts"))
+
+
+@attrs.define
+class Context:
+    """The request being checked plus everything derived from it (computed on first use).
+
+    The derived amounts assume the structural rules already passed (they run first).
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+    version: ApiVersion
+    invoice: InvoiceSnapshot | None = None
+
+    # -- raw accessors ---------------------------------------------------------------------
+
+    def lines(self) -> Sequence[Mapping[str, Any]]:
+        """The ``lines`` items (empty when not given)."""
+        value = self.params.get("lines")
+        return value if nonempty_list(value) else ()
+
+    def refund_items(self) -> Sequence[Mapping[str, Any]]:
+        """The ``refunds`` items (empty when not given)."""
+        value = self.params.get("refunds")
+        return value if nonempty_list(value) else ()
+
+    def amount(self, name: str) -> int | None:
+        """A top-level integer amount, ``None`` when not given."""
+        value = self.params.get(name)
+        return value if given(value) and is_int(value) else None
+
+    # -- derived facts ---------------------------------------------------------------------
+
+    @functools.cached_property
+    def total(self) -> tuple[Bounds, tuple[str, ...]]:
+        """T, the credit note total, and why it is not exact (empty when it is)."""
+        amount = self.amount("amount")
+        if amount is not None:
+            return Bounds.point(amount), ()
+        result = _ZERO
+        why: list[str] = []
+        shipping = self.params.get("shipping_cost")
+        if isinstance(shipping, Mapping) and shipping:
+            result = result + _NON_NEGATIVE
+            why.append("shipping_cost: the shipping amount comes from the invoice's shipping rate")
+        for index, line in enumerate(self.lines()):
+            part, reason = self._line_total(index, line)
+            result = result + part
+            if reason:
+                why.append(reason)
+        return result, tuple(why)
+
+    def _line_total(self, index: int, line: Mapping[str, Any]) -> tuple[Bounds, str | None]:
+        path = line_path(index)
+        if line.get("type") != "custom_line_item":
+            return _UNKNOWN, (
+                f"{path} is an invoice_line_item: its amount, discounts and taxes are on the invoice"
+            )
+        quantity = line.get("quantity")
+        quantity = quantity if given(quantity) and is_int(quantity) else None
+        unit: decimal.Decimal | None = None
+        if given(line.get("unit_amount")) and is_int(line.get("unit_amount")):
+            unit = decimal.Decimal(line["unit_amount"])
+        elif given(line.get("unit_amount_decimal")):
+            unit = parse_decimal(line.get("unit_amount_decimal"))
+        if quantity is None or unit is None:
+            missing = "quantity" if quantity is None else "unit_amount"
+            non_negative = (unit is None or unit >= 0) and (quantity is None or quantity >= 0)
+            return (_NON_NEGATIVE if non_negative else _UNKNOWN), (
+                f"{path} has no {missing}: Stripe fills it in"
+            )
+        product = unit * quantity
+        floor = int(product.to_integral_value(rounding=decimal.ROUND_FLOOR))
+        ceiling = int(product.to_integral_value(rounding=decimal.ROUND_CEILING))
+        base = Bounds(floor, ceiling)
+        reason = None if floor == ceiling else f"{path}: unit_amount_decimal x quantity is rounded"
+        if _has_taxes(line):
+            if floor < 0:
+                return _UNKNOWN, f"{path} has taxes on a negative amount"
+            return Bounds.at_least(floor), f"{path} has taxes, computed by Stripe"
+        return base, reason
+
+    @property
+    def allocatable_total(self) -> Bounds:
+        """T clamped at 0: a negative total leaves nothing to refund, credit or record."""
+        total = self.total[0]
+        return Bounds(
+            0 if total.lo is None else max(total.lo, 0),
+            None if total.hi is None else max(total.hi, 0),
+        )
+
+    @functools.cached_property
+    def refunded(self) -> tuple[Bounds, tuple[str, ...]]:
+        """R = ``refund_amount`` + linked refunds, and why it is not exact."""
+        result = Bounds.point(self.amount("refund_amount") or 0)
+        why: list[str] = []
+        single = self.params.get("refund")
+        if given(single):
+            result = result + _NON_NEGATIVE
+            why.append("refund: the linked refund counts with its full amount, unknown here")
+        for index, item in enumerate(self.refund_items()):
+            value = item.get("amount_refunded") if isinstance(item, Mapping) else None
+            if is_int(value):
+                result = result.shift(value)
+            else:
+                result = result + _NON_NEGATIVE
+                why.append(
+                    f"refunds[{index}] has no amount_refunded: it defaults to the whole refund"
+                )
+        return result, tuple(why)
+
+    @property
+    def credit(self) -> int:
+        """C = ``credit_amount`` (0 when not given)."""
+        return self.amount("credit_amount") or 0
+
+    @property
+    def out_of_band(self) -> int | None:
+        """O = ``out_of_band_amount``, ``None`` when not given."""
+        return self.amount("out_of_band_amount")
+
+    @property
+    def allocated(self) -> Bounds:
+        """R + C + O."""
+        return self.refunded[0].shift(self.credit + (self.out_of_band or 0))
+
+    @property
+    def amount_remaining(self) -> int | None:
+        """AR as the rules use it (0 for a paid invoice), ``None`` without a snapshot."""
+        return None if self.invoice is None else self.invoice.effective_amount_remaining
+
+    def post_payment(self, amount_remaining: int) -> Bounds:
+        """post = T - min(T, max(AR, 0)) = max(T - AR, 0), as bounds (monotone in T)."""
+        total = self.total[0]
+        ar = max(amount_remaining, 0)
+        lo = None if total.lo is None else max(total.lo - ar, 0)
+        hi = None if total.hi is None else max(total.hi - ar, 0)
+        return Bounds(0 if lo is None else lo, hi)
