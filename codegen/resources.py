@@ -28,6 +28,13 @@ OPTIONS_DOC = (
 )
 
 
+# Operations whose allocation the client pre-validates; they also take an invoice snapshot.
+ALLOCATION_CHECKED = ("create", "preview", "preview_lines")
+SNAPSHOT_DOC = (
+    "``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`) states "
+    "the invoice's ``amount_remaining`` and ``status`` so the allocation check is exact."
+)
+
 GET_OPTIONS_DOC = (
     "Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt), "
     "``max_retries`` and ``validate`` (client-side pre-validation on or off)."
@@ -91,6 +98,8 @@ def _method(m: Method, f: Flavour) -> str:
         args += [f"{m.path_param}: str", "/"]
     args.append("*")
     options = [(n, t) for n, t in OPTIONS if n != "idempotency_key" or m.http == "POST"]
+    if m.name in ALLOCATION_CHECKED:
+        options.append(("invoice_snapshot", "InvoiceSnapshot | None"))
     args += [f"{name}: {tp} = None" for name, tp in options]
     args.append(f"**params: Unpack[{m.params}]")
     returns = _return_type(m, f)
@@ -102,6 +111,8 @@ def _method(m: Method, f: Flavour) -> str:
     if m.description and m.description != m.summary:
         doc += "\n\n" + m.description
     doc += "\n\n" + (OPTIONS_DOC if m.http == "POST" else GET_OPTIONS_DOC)
+    if m.name in ALLOCATION_CHECKED:
+        doc += " " + SNAPSHOT_DOC
     if m.item is not None:
         doc += (
             "\n\nReturns the first page; iterating it walks every item across pages, "
@@ -149,7 +160,8 @@ def render(methods: list[Method], models: list[str], params: list[str], header: 
     out.append("    from typing_extensions import Unpack\n\n")
     out.append("    from ._client import AsyncClient, Client\n")
     out.append("    from .models import " + ", ".join(sorted(models)) + "\n")
-    out.append("    from .params import " + ", ".join(sorted(params)) + "\n\n")
+    out.append("    from .params import " + ", ".join(sorted(params)) + "\n")
+    out.append("    from .validation import InvoiceSnapshot\n\n")
     out.append("__all__ = [" + ", ".join(f'"{f.cls}"' for f in FLAVOURS) + "]\n\n")
     for f in FLAVOURS:
         client = "AsyncClient" if f.is_async else "Client"

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._pagination import AsyncPage, AsyncPager, Page
     from ._response import APIResponse
     from ._retry import RetryPolicy
+    from .validation import InvoiceSnapshot, fill_out_of_band, validate_credit_note_params
     from .versions import ApiVersion
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "Client",
     "IdempotencyError",
     "InvalidRequestError",
+    "InvoiceSnapshot",
     "MalformedResponseError",
     "Page",
     "PermissionDeniedError",
@@ -64,8 +66,10 @@ __all__ = [
     "ValidationError",
     "__version__",
     "converter",
+    "fill_out_of_band",
     "from_dict",
     "to_dict",
+    "validate_credit_note_params",
 ]
 
 _LAZY = {
@@ -81,6 +85,9 @@ _LAZY = {
     "APIResponse": "._response",
     "RetryPolicy": "._retry",
     "ApiVersion": ".versions",
+    "InvoiceSnapshot": ".validation",
+    "fill_out_of_band": ".validation",
+    "validate_credit_note_params": ".validation",
 }
 
 

@@ -20,6 +20,7 @@ from . import errors
 from ._core import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
+    RETRIEVE_INVOICE,
     ClientCore,
     PreparedRequest,
     RequestOptions,
@@ -55,6 +56,7 @@ class _BaseClient:
         stripe_account: str | None,
         retry_policy: RetryPolicy | None,
         validate: bool,
+        fetch_invoice: bool,
     ) -> None:
         self._core = ClientCore(
             api_key=api_key,
@@ -65,6 +67,7 @@ class _BaseClient:
             stripe_account=stripe_account,
             retry_policy=retry_policy,
             validate=validate,
+            fetch_invoice=fetch_invoice,
         )
 
     @property
@@ -93,6 +96,16 @@ class _BaseClient:
         options: RequestOptions,
     ) -> PreparedRequest[R]:
         return self._core.prepare(op, path_id, params, options)
+
+    @staticmethod
+    def _fetch_options(options: RequestOptions) -> RequestOptions:
+        """The options of the invoice fetch: the call's account, version, timeout, retries."""
+        return RequestOptions(
+            stripe_account=options.get("stripe_account"),
+            api_version=options.get("api_version"),
+            timeout=options.get("timeout"),
+            max_retries=options.get("max_retries"),
+        )
 
     def _retrying_kwargs(self, request: PreparedRequest[Any]) -> dict[str, Any]:
         core = self._core
@@ -183,6 +196,7 @@ class Client(_BaseClient):
         stripe_account: str | None = None,
         retry_policy: RetryPolicy | None = None,
         validate: bool = True,
+        fetch_invoice: bool = False,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -195,6 +209,7 @@ class Client(_BaseClient):
             stripe_account,
             retry_policy,
             validate,
+            fetch_invoice,
         )
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
@@ -228,6 +243,11 @@ class Client(_BaseClient):
         params: Mapping[str, Any],
         options: RequestOptions,
     ) -> APIResponse[R]:
+        invoice = self._core.invoice_to_fetch(op, params, options)
+        if invoice is not None:
+            fetched = self._request(RETRIEVE_INVOICE, invoice, {}, self._fetch_options(options))
+            snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+            options = {**options, "invoice_snapshot": snapshot}
         request = self._prepare(op, path_id, params, options)
         return self._send(request)
 
@@ -300,6 +320,7 @@ class AsyncClient(_BaseClient):
         stripe_account: str | None = None,
         retry_policy: RetryPolicy | None = None,
         validate: bool = True,
+        fetch_invoice: bool = False,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -312,6 +333,7 @@ class AsyncClient(_BaseClient):
             stripe_account,
             retry_policy,
             validate,
+            fetch_invoice,
         )
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
@@ -343,6 +365,12 @@ class AsyncClient(_BaseClient):
         params: Mapping[str, Any],
         options: RequestOptions,
     ) -> APIResponse[R]:
+        invoice = self._core.invoice_to_fetch(op, params, options)
+        if invoice is not None:
+            fetch = self._fetch_options(options)
+            fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch)
+            snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+            options = {**options, "invoice_snapshot": snapshot}
         request = self._prepare(op, path_id, params, options)
         return await self._send(request)
 

@@ -13,7 +13,7 @@ import os
 import platform
 import uuid
 from collections.abc import Mapping
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -26,7 +26,11 @@ from ._operation import Operation
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after, should_retry
 from ._version import __version__
+from .models import Invoice
 from .versions import LATEST, ApiVersion
+
+if TYPE_CHECKING:
+    from .validation import InvoiceSnapshot
 
 __all__ = ["ClientCore", "PreparedRequest", "RequestOptions"]
 
@@ -36,7 +40,21 @@ logger = logging.getLogger("stripe_credit_notes")
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_TIMEOUT = 80.0
-LIST_LIMIT_RANGE = (1, 100)
+
+# Operations whose parameters the allocation rules check (preview lines also pages).
+CREDIT_NOTE_OPERATIONS = frozenset({"create", "preview", "preview_lines"})
+
+# The one request that is not a credit-note operation: the opt-in invoice fetch that makes the
+# allocation checks exact. Only `amount_remaining`, `status` and `currency` are read from it.
+RETRIEVE_INVOICE: Operation[Invoice] = Operation(
+    name="retrieve_invoice",
+    method="GET",
+    path="/v1/invoices/{invoice}",
+    path_param="invoice",
+    response_type=Invoice,
+    item_type=None,
+    summary="Retrieve an invoice (for pre-validation)",
+)
 
 
 class RequestOptions(TypedDict, total=False):
@@ -54,6 +72,8 @@ class RequestOptions(TypedDict, total=False):
     """Retries after the first attempt, for this call."""
     validate: bool | None
     """Run (or skip) client-side pre-validation for this call."""
+    invoice_snapshot: InvoiceSnapshot | None
+    """The invoice's ``amount_remaining`` and ``status``, for exact allocation checks."""
 
 
 @attrs.frozen
@@ -112,6 +132,7 @@ class ClientCore:
         "_base_headers",
         "api_version",
         "base_url",
+        "fetch_invoice",
         "retry_policy",
         "stripe_account",
         "timeout",
@@ -129,6 +150,7 @@ class ClientCore:
         stripe_account: str | None,
         retry_policy: RetryPolicy | None,
         validate: bool,
+        fetch_invoice: bool = False,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("STRIPE_API_KEY")
         if not key:
@@ -150,6 +172,7 @@ class ClientCore:
         self.retry_policy = policy
         self.stripe_account = stripe_account
         self.validate = validate
+        self.fetch_invoice = fetch_invoice
         self._base_headers = {
             "Authorization": f"Bearer {key}",
             "Stripe-Version": self.api_version,
@@ -183,8 +206,6 @@ class ClientCore:
             path = path.replace(
                 "{" + op.path_param + "}", quote_path_id(path_id, name=op.path_param)
             )
-        if op.item_type is not None:
-            check_limit(params.get("limit"))
         headers = dict(self._base_headers)
         version = options.get("api_version")
         if version is not None:
@@ -192,6 +213,8 @@ class ClientCore:
             headers["Stripe-Version"] = version
         else:
             version = self.api_version
+        if self._validating(options):
+            self.pre_validate(op, params, version, options.get("invoice_snapshot"))
         account = options.get("stripe_account")
         if account:
             headers["Stripe-Account"] = account
@@ -227,6 +250,49 @@ class ClientCore:
             max_retries=retries if retries is not None else self.retry_policy.max_retries,
             api_version=version,
         )
+
+    # -- pre-validation ----------------------------------------------------------------------
+
+    def _validating(self, options: RequestOptions) -> bool:
+        flag = options.get("validate")
+        return self.validate if flag is None else flag
+
+    def invoice_to_fetch(
+        self, op: Operation[Any], params: Mapping[str, Any], options: RequestOptions
+    ) -> str | None:
+        """The invoice id to fetch before this call (opt-in ``fetch_invoice`` mode), if any."""
+        if (
+            self.fetch_invoice
+            and op.name in CREDIT_NOTE_OPERATIONS
+            and options.get("invoice_snapshot") is None
+            and self._validating(options)
+        ):
+            invoice = params.get("invoice")
+            if isinstance(invoice, str) and invoice:
+                return invoice
+        return None
+
+    @staticmethod
+    def snapshot_from_invoice(invoice: Invoice) -> InvoiceSnapshot:
+        """Read ``amount_remaining``, ``status`` and ``currency`` from a fetched invoice."""
+        from .validation import InvoiceSnapshot
+
+        return InvoiceSnapshot.from_invoice_json({"id": invoice.id, **invoice.extra})
+
+    @staticmethod
+    def pre_validate(
+        op: Operation[Any],
+        params: Mapping[str, Any],
+        version: str,
+        invoice: InvoiceSnapshot | None,
+    ) -> None:
+        """Raise ``ValidationError`` for parameters Stripe would refuse under ``version``."""
+        from .validation import validate_credit_note_params, validate_list_params
+
+        if op.name in CREDIT_NOTE_OPERATIONS:
+            validate_credit_note_params(op.name, params, version, invoice)  # type: ignore[arg-type]
+        elif op.name in ("list", "list_lines"):
+            validate_list_params(params, op.name, version)  # type: ignore[arg-type]
 
     # -- responses ---------------------------------------------------------------------------
 
@@ -282,20 +348,6 @@ def is_retryable(error: BaseException) -> bool:
     if error.http_status is None or 200 <= error.http_status < 300:
         return False
     return should_retry(error.http_status, error.headers, error.code)
-
-
-def check_limit(limit: object) -> None:
-    """``limit`` must be an int in 1..100 (Stripe's bound), checked before sending."""
-    if limit is None:
-        return
-    low, high = LIST_LIMIT_RANGE
-    if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
-        raise errors.ValidationError(
-            f"limit must be an integer from {low} to {high}, got {limit!r}",
-            params=("limit",),
-            rule="list.limit_range",
-            fix=f"pass limit between {low} and {high}",
-        )
 
 
 _ERROR_CLASSES: dict[int, type[errors.StripeError]] = {

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         CreditNoteUpdateParams,
         CreditNoteVoidParams,
     )
+    from .validation import InvoiceSnapshot
 
 __all__ = [
     "AsyncCreditNotes",
@@ -65,6 +66,7 @@ class CreditNotes:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNoteCreateParams],
     ) -> CreditNote:
         """
@@ -100,6 +102,9 @@ class CreditNotes:
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
         every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return self._client._request(
             CREATE,
@@ -112,6 +117,7 @@ class CreditNotes:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         ).parsed
 
@@ -123,6 +129,7 @@ class CreditNotes:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewParams],
     ) -> CreditNote:
         """
@@ -132,6 +139,9 @@ class CreditNotes:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return self._client._request(
             PREVIEW,
@@ -143,6 +153,7 @@ class CreditNotes:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         ).parsed
 
@@ -154,6 +165,7 @@ class CreditNotes:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewLinesParams],
     ) -> Page[CreditNoteLineItem]:
         """
@@ -165,6 +177,9 @@ class CreditNotes:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -179,6 +194,7 @@ class CreditNotes:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 
@@ -377,6 +393,7 @@ class CreditNotesWithRawResponse:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNoteCreateParams],
     ) -> APIResponse[CreditNote]:
         """
@@ -412,6 +429,9 @@ class CreditNotesWithRawResponse:
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
         every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return self._client._request(
             CREATE,
@@ -424,6 +444,7 @@ class CreditNotesWithRawResponse:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 
@@ -435,6 +456,7 @@ class CreditNotesWithRawResponse:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewParams],
     ) -> APIResponse[CreditNote]:
         """
@@ -444,6 +466,9 @@ class CreditNotesWithRawResponse:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return self._client._request(
             PREVIEW,
@@ -455,6 +480,7 @@ class CreditNotesWithRawResponse:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 
@@ -466,6 +492,7 @@ class CreditNotesWithRawResponse:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewLinesParams],
     ) -> APIResponse[Page[CreditNoteLineItem]]:
         """
@@ -477,6 +504,9 @@ class CreditNotesWithRawResponse:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -491,6 +521,7 @@ class CreditNotesWithRawResponse:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 
@@ -697,6 +728,7 @@ class AsyncCreditNotes:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNoteCreateParams],
     ) -> CreditNote:
         """
@@ -732,6 +764,9 @@ class AsyncCreditNotes:
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
         every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return (
             await self._client._request(
@@ -745,6 +780,7 @@ class AsyncCreditNotes:
                     timeout=timeout,
                     max_retries=max_retries,
                     validate=validate,
+                    invoice_snapshot=invoice_snapshot,
                 ),
             )
         ).parsed
@@ -757,6 +793,7 @@ class AsyncCreditNotes:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewParams],
     ) -> CreditNote:
         """
@@ -766,6 +803,9 @@ class AsyncCreditNotes:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return (
             await self._client._request(
@@ -778,6 +818,7 @@ class AsyncCreditNotes:
                     timeout=timeout,
                     max_retries=max_retries,
                     validate=validate,
+                    invoice_snapshot=invoice_snapshot,
                 ),
             )
         ).parsed
@@ -790,6 +831,7 @@ class AsyncCreditNotes:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewLinesParams],
     ) -> AsyncPager[CreditNoteLineItem]:
         """
@@ -801,6 +843,9 @@ class AsyncCreditNotes:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -816,6 +861,7 @@ class AsyncCreditNotes:
                     timeout=timeout,
                     max_retries=max_retries,
                     validate=validate,
+                    invoice_snapshot=invoice_snapshot,
                 ),
             )
         )
@@ -1025,6 +1071,7 @@ class AsyncCreditNotesWithRawResponse:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNoteCreateParams],
     ) -> APIResponse[CreditNote]:
         """
@@ -1060,6 +1107,9 @@ class AsyncCreditNotesWithRawResponse:
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
         every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return await self._client._request(
             CREATE,
@@ -1072,6 +1122,7 @@ class AsyncCreditNotesWithRawResponse:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 
@@ -1083,6 +1134,7 @@ class AsyncCreditNotesWithRawResponse:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewParams],
     ) -> APIResponse[CreditNote]:
         """
@@ -1092,6 +1144,9 @@ class AsyncCreditNotesWithRawResponse:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
         """
         return await self._client._request(
             PREVIEW,
@@ -1103,6 +1158,7 @@ class AsyncCreditNotesWithRawResponse:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 
@@ -1114,6 +1170,7 @@ class AsyncCreditNotesWithRawResponse:
         timeout: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
+        invoice_snapshot: InvoiceSnapshot | None = None,
         **params: Unpack[CreditNotePreviewLinesParams],
     ) -> APIResponse[AsyncPage[CreditNoteLineItem]]:
         """
@@ -1125,6 +1182,9 @@ class AsyncCreditNotesWithRawResponse:
 
         Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
         attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
+        states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
+        exact.
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -1139,6 +1199,7 @@ class AsyncCreditNotesWithRawResponse:
                 timeout=timeout,
                 max_retries=max_retries,
                 validate=validate,
+                invoice_snapshot=invoice_snapshot,
             ),
         )
 

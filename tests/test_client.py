@@ -656,3 +656,106 @@ def test_custom_transport(sleeps: Sleeps) -> None:
     with Client(KEY, transport=httpx.MockTransport(handler)) as c:
         assert c.credit_notes.retrieve("cn_1").id == "cn_1"
     assert unquote(str(seen[0].url)) == f"{BASE}/v1/credit_notes/cn_1"
+
+
+# -- pre-validation wired into the client ------------------------------------------------------
+
+
+def test_an_allocation_stripe_would_refuse_is_caught_before_any_request(
+    client: Client, mock: respx.MockRouter
+) -> None:
+    route = mock.route()
+    with pytest.raises(errors.ValidationError) as info:
+        client.credit_notes.create(invoice="in_1", amount=100, refund_amount=150)
+    assert route.call_count == 0
+    assert info.value.api_version == "2026-09-30.endive"
+    assert "refund_amount" in info.value.params
+    for op in (client.credit_notes.preview, client.credit_notes.preview_lines):
+        with pytest.raises(errors.ValidationError):
+            op(invoice="in_1", amount=100, refund_amount=150)
+    assert route.call_count == 0
+
+
+def test_the_invoice_snapshot_makes_the_check_exact(client: Client, mock: respx.MockRouter) -> None:
+    from stripe_credit_notes.validation import InvoiceSnapshot
+
+    route = mock.post("/v1/credit_notes").mock(return_value=ok(note_json()))
+    paid = InvoiceSnapshot(id="in_1", amount_remaining=0, status="paid", currency="usd")
+    with pytest.raises(errors.ValidationError, match="out_of_band_amount=150") as info:
+        client.credit_notes.create(
+            invoice="in_1", amount=500, refund_amount=350, invoice_snapshot=paid
+        )
+    assert info.value.details
+    assert route.call_count == 0
+    client.credit_notes.create(
+        invoice="in_1", amount=500, refund_amount=350, out_of_band_amount=150, invoice_snapshot=paid
+    )
+    assert route.call_count == 1
+
+
+def test_validation_can_be_turned_off_per_call_and_per_client(mock: respx.MockRouter) -> None:
+    route = mock.post("/v1/credit_notes").mock(return_value=ok(note_json()))
+    with Client(KEY) as c:
+        c.credit_notes.create(invoice="in_1", amount=100, refund_amount=150, validate=False)
+    with Client(KEY, validate=False) as c:
+        c.credit_notes.create(invoice="in_1", amount=100, refund_amount=150)
+        with pytest.raises(errors.ValidationError):
+            c.credit_notes.create(invoice="in_1", amount=100, refund_amount=150, validate=True)
+    assert route.call_count == 2
+
+
+def test_version_gated_parameters_follow_the_pinned_version(mock: respx.MockRouter) -> None:
+    route = mock.post("/v1/credit_notes").mock(return_value=ok(note_json()))
+    with Client(KEY) as c, pytest.raises(errors.ValidationError, match="refunds"):
+        c.credit_notes.create(invoice="in_1", amount=100, refund="re_1")
+    with Client(KEY, api_version="2024-06-20") as c:
+        c.credit_notes.create(invoice="in_1", amount=100, refund="re_1")
+        with pytest.raises(errors.ValidationError, match="2024-06-20"):
+            c.credit_notes.create(invoice="in_1", amount=100, refunds=[{"refund": "re_1"}])
+    assert route.call_count == 1
+
+
+def test_opt_in_invoice_fetch_reads_amount_remaining(mock: respx.MockRouter) -> None:
+    invoice = mock.get("/v1/invoices/in_1").mock(
+        return_value=ok(
+            {
+                "id": "in_1",
+                "object": "invoice",
+                "amount_remaining": 200,
+                "status": "open",
+                "currency": "usd",
+                "total": 1000,
+            }
+        )
+    )
+    create = mock.post("/v1/credit_notes").mock(return_value=ok(note_json()))
+    with Client(KEY, fetch_invoice=True) as c:
+        # T=500 reduces amount_remaining 200 first: post-payment part is 300.
+        with pytest.raises(errors.ValidationError, match="300"):
+            c.credit_notes.create(invoice="in_1", amount=500, credit_amount=500)
+        c.credit_notes.create(
+            invoice="in_1", amount=500, credit_amount=300, stripe_account="acct_1"
+        )
+    assert invoice.call_count == 2
+    assert invoice.calls.last.request.headers["stripe-account"] == "acct_1"
+    assert create.call_count == 1
+
+
+async def test_async_client_validates_and_fetches_the_same_way(mock: respx.MockRouter) -> None:
+    mock.get("/v1/invoices/in_1").mock(
+        return_value=ok(
+            {
+                "id": "in_1",
+                "object": "invoice",
+                "amount_remaining": 0,
+                "status": "paid",
+                "currency": "usd",
+            }
+        )
+    )
+    create = mock.post("/v1/credit_notes").mock(return_value=ok(note_json()))
+    async with AsyncClient(KEY, fetch_invoice=True) as c:
+        with pytest.raises(errors.ValidationError, match="out_of_band_amount=100"):
+            await c.credit_notes.create(invoice="in_1", amount=100)
+        await c.credit_notes.create(invoice="in_1", amount=100, out_of_band_amount=100)
+    assert create.call_count == 1
