@@ -287,12 +287,9 @@ class ClientCore:
         invoice: InvoiceSnapshot | None,
     ) -> None:
         """Raise ``ValidationError`` for parameters Stripe would refuse under ``version``."""
-        from .validation import validate_credit_note_params, validate_list_params
+        from .validation._check import raise_if_invalid
 
-        if op.name in CREDIT_NOTE_OPERATIONS:
-            validate_credit_note_params(op.name, params, version, invoice)  # type: ignore[arg-type]
-        elif op.name in ("list", "list_lines"):
-            validate_list_params(params, op.name, version)  # type: ignore[arg-type]
+        raise_if_invalid(op.name, params, version, invoice)
 
     # -- responses ---------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ Strictness
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from typing import Final, Literal
 
@@ -158,6 +159,8 @@ class ApiVersion:
         """Return ``value`` if it is an ``ApiVersion``, else :meth:`parse` it."""
         if isinstance(value, ApiVersion):
             return value
+        if cls is ApiVersion and isinstance(value, str):
+            return _parse_cached(value)  # clients pass the same few strings on every request
         return cls.parse(value)
 
     # -- properties ----------------------------------------------------------------------
@@ -230,6 +233,11 @@ class ApiVersion:
 
     def __repr__(self) -> str:
         return f"ApiVersion({str(self)!r})"
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(text: str) -> ApiVersion:
+    return ApiVersion.parse(text)
 
 
 def _v(text: str) -> ApiVersion:

@@ -20,6 +20,9 @@ from ._facts import (
 from ._invoice import InvoiceSnapshot
 from ._rules import RULES, RULES_BY_ID, Rule
 
+# The paging rule(s): what list, list_lines and preview_lines share.
+_LIST_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.operations <= LIST_OPERATIONS)
+
 __all__ = [
     "CheckResult",
     "CheckStatus",
@@ -127,16 +130,46 @@ def _coerce_params(params: object) -> Mapping[str, Any]:
     return params
 
 
+_Plan = tuple[tuple[Rule, str | None], ...]
+_PLANS: dict[tuple[int, str, ApiVersion], _Plan] = {}
+
+
+def _plan(rules: tuple[Rule, ...], operation: str, version: ApiVersion) -> _Plan:
+    """The rules of ``operation`` with why each does not apply to ``version`` (or ``None``).
+
+    Depends only on the version, so it is worked out once per version, not on every request.
+    The rule tables are module constants, so their identity is a safe cache key.
+    """
+    key = (id(rules), operation, version)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 1024:
+            _PLANS.clear()  # bounded: only a caller cycling through many versions gets here
+        plan = tuple(
+            (rule, rule.not_applicable_reason(version))
+            for rule in rules
+            if operation in rule.operations
+        )
+        _PLANS[key] = plan
+    return plan
+
+
 def _evaluate(
-    ctx: Context, rules: tuple[Rule, ...], *, version_label: str | None
+    ctx: Context,
+    rules: tuple[Rule, ...],
+    *,
+    version_label: str | None,
+    collect: bool = True,
 ) -> list[CheckResult]:
+    """Run the applicable rules in table order; raise on the first violation.
+
+    With ``collect=False`` (the client's hot path) no report is built.
+    """
     results: list[CheckResult] = []
-    for rule in rules:
-        if ctx.operation not in rule.operations:
-            continue
-        reason = rule.not_applicable_reason(ctx.version)
+    for rule, reason in _plan(rules, ctx.operation, ctx.version):
         if reason is not None:
-            results.append(CheckResult(rule.id, "not_applicable", reason))
+            if collect:
+                results.append(CheckResult(rule.id, "not_applicable", reason))
             continue
         outcome = rule.check(ctx)
         if outcome.status == "violated":
@@ -148,7 +181,8 @@ def _evaluate(
                 fix=outcome.fix,
                 details=outcome.details,
             )
-        results.append(CheckResult(rule.id, outcome.status, outcome.reason, outcome.unknowns))
+        if collect:
+            results.append(CheckResult(rule.id, outcome.status, outcome.reason, outcome.unknowns))
     return results
 
 
@@ -204,6 +238,25 @@ def validate_credit_note_params(
     )
 
 
+def raise_if_invalid(
+    operation: str,
+    params: Mapping[str, Any],
+    api_version: ApiVersion | str,
+    invoice: InvoiceSnapshot | None = None,
+) -> None:
+    """What the client runs before a call: the same rules, without building a report.
+
+    ``operation`` may be any operation name; those without rules (retrieve, update, void) pass.
+    """
+    if operation in CREDIT_NOTE_OPERATIONS:
+        ctx = _context(operation, params, api_version, invoice)
+        _evaluate(ctx, RULES, version_label=str(ctx.version), collect=False)
+    elif operation in LIST_OPERATIONS:
+        version = ApiVersion.coerce(api_version)
+        ctx = Context(operation, params, version)
+        _evaluate(ctx, _LIST_RULES, version_label=str(version), collect=False)
+
+
 def validate_list_params(
     params: Mapping[str, Any],
     operation: ListOperation = "list",
@@ -220,9 +273,8 @@ def validate_list_params(
     params = _coerce_params(params)
     version = ApiVersion.coerce(api_version) if api_version is not None else None
     ctx = Context(operation, params, version or LATEST)
-    rules = tuple(r for r in RULES if r.operations <= LIST_OPERATIONS)
     label = str(version) if version is not None else None
-    checks = _evaluate(ctx, rules, version_label=label)
+    checks = _evaluate(ctx, _LIST_RULES, version_label=label)
     return ValidationReport(operation=operation, api_version=version, checks=tuple(checks))
 
 

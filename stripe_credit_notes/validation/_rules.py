@@ -152,7 +152,8 @@ def _items(value: object) -> list[tuple[int, Mapping[str, Any]]]:
     if not nonempty_list(value):
         return []
     assert isinstance(value, (list, tuple))
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+    # `dict` first: the ABC check behind `Mapping` is several times slower.
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, (dict, Mapping))]
 
 
 def _type_name(value: object) -> str:
