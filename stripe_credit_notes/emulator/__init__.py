@@ -1,0 +1,30 @@
+"""A local, stateful emulator of Stripe's credit-notes API.
+
+It serves the credit-note routes of Stripe's API over HTTP on loopback, keeps invoices,
+customers, refunds and credit notes in memory, and applies Stripe's credit-note rules for the
+request's ``Stripe-Version``. Run billing code and tests against it without a Stripe account::
+
+    from stripe_credit_notes.emulator import run_emulator
+
+    with run_emulator() as emu:
+        invoice = emu.seed_invoice(lines=[1000], paid=True)
+        ...  # point the SDK (or any HTTP client) at emu.base_url with key emu.api_key
+
+From a shell: ``python -m stripe_credit_notes.emulator --port 12111``. In pytest:
+``pytest_plugins = ["stripe_credit_notes.emulator.testing"]``. See ``docs/emulator.md``.
+
+The emulator uses the standard library only and none of the SDK's client code.
+"""
+
+from ._emulator import DEFAULT_API_KEY, Emulator, SeededInvoice, run_emulator
+from ._faults import FaultKind
+from ._versions import DEFAULT_API_VERSION
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_API_VERSION",
+    "Emulator",
+    "FaultKind",
+    "SeededInvoice",
+    "run_emulator",
+]

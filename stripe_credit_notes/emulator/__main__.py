@@ -1,0 +1,85 @@
+"""``python -m stripe_credit_notes.emulator``: run the emulator as a server process.
+
+Prints the base URL on one line once it is listening; stops cleanly (exit status 0) on SIGINT
+or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from ._emulator import Emulator
+from ._versions import DEFAULT_API_VERSION, ApiVersion
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m stripe_credit_notes.emulator",
+        description="A local, stateful emulator of Stripe's credit-notes API.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=12111, help="port to bind; 0 picks a free one (default 12111)"
+    )
+    parser.add_argument(
+        "--api-version",
+        default=DEFAULT_API_VERSION,
+        help=f"Stripe-Version for requests that send none (default {DEFAULT_API_VERSION})",
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this sk_test_ key (repeatable; default: any sk_test_ key)",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        ApiVersion.parse(args.api_version)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for key in args.api_keys or ():
+        if not key.startswith("sk_test_"):
+            print(f"error: --api-key must be an sk_test_ key, got {key[:8]}...", file=sys.stderr)
+            return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        default_api_version=args.api_version,
+        api_keys=args.api_keys,
+        verbose=args.verbose,
+    )
+    try:
+        emulator.start()
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(emulator.base_url, flush=True)
+        while not stop.wait(0.2):
+            pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
