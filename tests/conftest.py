@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+# The emulator's fixtures, exactly as users of the SDK enable them in their own suites.
+pytest_plugins = ["stripe_credit_notes.emulator.testing"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 

@@ -7,18 +7,25 @@ Enable them in your top-level ``conftest.py``::
 ``stripe_emulator`` is a running :class:`~stripe_credit_notes.emulator.Emulator` with empty
 state: one server is started per test session and reset before every test. Seed it with
 ``stripe_emulator.seed_invoice(...)`` and send requests to ``stripe_emulator.base_url`` with
-``stripe_emulator.api_key``.
+``stripe_emulator.api_key``, or use ``stripe_client`` / ``async_stripe_client``: SDK clients
+already pointed at it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from .._client import AsyncClient, Client
 from ._emulator import Emulator, run_emulator
 
-__all__ = ["stripe_emulator", "stripe_emulator_server"]
+__all__ = [
+    "async_stripe_client",
+    "stripe_client",
+    "stripe_emulator",
+    "stripe_emulator_server",
+]
 
 
 @pytest.fixture(scope="session")
@@ -36,10 +43,18 @@ def stripe_emulator(stripe_emulator_server: Emulator) -> Iterator[Emulator]:
     stripe_emulator_server.reset()
 
 
-# ---------------------------------------------------------------------------------------------
-# SDK client fixture: reserved for the lead.
-#
-# A `stripe_client` fixture yielding a ready `stripe_credit_notes.Client` pointed at
-# `stripe_emulator.base_url` with `stripe_emulator.api_key` belongs here, added once the
-# Client's constructor is final. Add its name to `__all__` above.
-# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def stripe_client(stripe_emulator: Emulator) -> Iterator[Client]:
+    """A :class:`~stripe_credit_notes.Client` pointed at ``stripe_emulator`` (empty state)."""
+    with Client(stripe_emulator.api_key, base_url=stripe_emulator.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_stripe_client(stripe_emulator: Emulator) -> AsyncIterator[AsyncClient]:
+    """An :class:`~stripe_credit_notes.AsyncClient` pointed at ``stripe_emulator``.
+
+    Needs an async-capable pytest plugin (pytest-asyncio or anyio) in the calling suite.
+    """
+    async with AsyncClient(stripe_emulator.api_key, base_url=stripe_emulator.base_url) as client:
+        yield client

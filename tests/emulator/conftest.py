@@ -1,8 +1,7 @@
 """Fixtures for the emulator tests.
 
 The session server and the per-test reset come from the emulator's own pytest plugin
-(``stripe_credit_notes.emulator.testing``), imported here because ``pytest_plugins`` is only
-allowed in the top-level conftest.
+(``stripe_credit_notes.emulator.testing``), enabled in the top-level ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -13,16 +12,12 @@ import httpx
 import pytest
 
 from stripe_credit_notes.emulator import Emulator
-from stripe_credit_notes.emulator.testing import (  # noqa: F401 (fixtures)
-    stripe_emulator,
-    stripe_emulator_server,
-)
 
 from .helpers import Api
 
 
 @pytest.fixture
-def emu(stripe_emulator: Emulator) -> Emulator:  # noqa: F811
+def emu(stripe_emulator: Emulator) -> Emulator:
     return stripe_emulator
 
 
