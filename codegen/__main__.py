@@ -1,7 +1,7 @@
 """Generate the typed layer from the vendored spec: ``python -m codegen [--check]``.
 
-Writes ``stripe_credit_notes/models.py``, ``params.py``, ``_operations.py`` and
-``_resources.py``. With
+Writes ``stripe_credit_notes/models.py``, ``params.py``, ``_operations.py``,
+``_resources.py`` and ``_param_schemas.py``. With
 ``--check`` it writes nothing and exits 1 when a file on disk differs from what the spec
 generates (CI runs this, so generated files are never edited by hand).
 """
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import models, params, resources
+from . import models, params, resources, schemas
 from .spec import (
     LIST_NAMES,
     NEWEST_SPEC,
@@ -156,6 +156,7 @@ def generate() -> dict[Path, str]:
     mark = enums.mark()
 
     pbuilder = params.ParamsBuilder(enums, {}, enum_owner="CreditNote")
+    param_schemas: dict[str, dict[str, object]] = {}
     for name, method, path, op in ops:
         _, props = op_parameters(op)
         old_op = oldest["paths"].get(path, {}).get(method.lower())
@@ -169,6 +170,10 @@ def generate() -> dict[Path, str]:
                         "that still takes it."
                     )
                     props[prop] = (node, False, f"{desc}\n\n{note}" if desc else note)
+        param_schemas[name] = {
+            "properties": {p: schemas.reduce(props[p][0]) for p in sorted(props)},
+            "required": sorted(p for p in props if props[p][1]),
+        }
         doc = f"Parameters of `client.credit_notes.{name}` ({method} {path}): {clean(op.get('summary'))}."
         pbuilder.operation(params_class(name), doc, props)
 
@@ -203,6 +208,7 @@ def generate() -> dict[Path, str]:
             list(pbuilder.specs.values()), model_aliases, enums.since(mark), head
         ),
         PACKAGE / "_operations.py": render_operations(ops, head, LIST_NAMES),
+        PACKAGE / "_param_schemas.py": schemas.render(param_schemas, head),
         PACKAGE / "_resources.py": resources.render(
             methods, used_models, [m.params for m in methods], head
         ),

@@ -20,8 +20,10 @@ from ._facts import (
 from ._invoice import InvoiceSnapshot
 from ._rules import RULES, RULES_BY_ID, Rule
 
-# The paging rule(s): what list, list_lines and preview_lines share.
-_LIST_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r.operations <= LIST_OPERATIONS)
+# What list, list_lines and preview_lines share: the paging rule, and the spec's schemas.
+_LIST_RULES: tuple[Rule, ...] = tuple(
+    r for r in RULES if r.operations <= LIST_OPERATIONS or r.id == "params.schema"
+)
 
 __all__ = [
     "CheckResult",
@@ -250,11 +252,10 @@ def raise_if_invalid(
     """
     if operation in CREDIT_NOTE_OPERATIONS:
         ctx = _context(operation, params, api_version, invoice)
-        _evaluate(ctx, RULES, version_label=str(ctx.version), collect=False)
-    elif operation in LIST_OPERATIONS:
-        version = ApiVersion.coerce(api_version)
-        ctx = Context(operation, params, version)
-        _evaluate(ctx, _LIST_RULES, version_label=str(version), collect=False)
+    else:
+        ctx = Context(operation, params, ApiVersion.coerce(api_version))
+    # The plan keeps only the rules whose operations include this one.
+    _evaluate(ctx, RULES, version_label=str(ctx.version), collect=False)
 
 
 def validate_list_params(

@@ -18,7 +18,8 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ..versions import V2019_12_03, V2025_03_31_BASIL, V2025_05_28_BASIL, ApiVersion
+from .._param_schemas import PARAM_SCHEMAS
+from ..versions import LATEST, V2019_12_03, V2025_03_31_BASIL, V2025_05_28_BASIL, ApiVersion
 from ._facts import (
     CREDIT_NOTE_OPERATIONS,
     LIST_OPERATIONS,
@@ -30,6 +31,10 @@ from ._facts import (
     nonempty_list,
     parse_decimal,
 )
+from ._schema import schema_problem
+
+# Every operation of the spec: the schema rule applies to all of them.
+ALL_OPERATIONS: Final = frozenset(PARAM_SCHEMAS)
 
 __all__ = [
     "LIMIT_MAX",
@@ -528,6 +533,49 @@ def _check_refunds_unavailable(ctx: Context) -> Outcome:
     )
 
 
+def _check_schema(ctx: Context) -> Outcome:
+    schema = PARAM_SCHEMAS.get(ctx.operation)
+    if schema is None:
+        return PASSED
+    # The spec knows the enum values up to its own version; a newer pin may accept more.
+    check_enums = ctx.version <= LATEST
+    properties: Mapping[str, Any] = schema["properties"]
+    for name, value in ctx.params.items():
+        node = properties.get(name)
+        if node is None:
+            continue
+        problem = schema_problem(value, node, name, check_enums=check_enums)
+        if problem is not None:
+            path, expected = problem
+            got = _value_at(ctx.params, path)
+            return _violated(
+                f"{path} must be {expected}, got {_type_name(got)} {got!r}",
+                (path,),
+                f"pass {path} as {expected}"
+                + (
+                    " (or validate=False if Stripe added this value after this SDK's spec)"
+                    if expected.startswith("one of")
+                    else ""
+                ),
+                {"param": path, "value": got},
+            )
+    return PASSED
+
+
+def _value_at(params: Mapping[str, Any], path: str) -> Any:
+    """The value at a bracket path such as ``lines[0][tax_amounts][1][amount]``."""
+    head, _, rest = path.partition("[")
+    value: Any = params.get(head)
+    for part in rest.rstrip("]").split("][") if rest else ():
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
 def _check_limit(ctx: Context) -> Outcome:
     value = ctx.params.get("limit")
     if not given(value):
@@ -902,6 +950,14 @@ RULES: Final[tuple[Rule, ...]] = (
         params=("refund_amount", "refund", "refunds", "credit_amount", "out_of_band_amount"),
         check=_check_within_total,
         target="total",
+    ),
+    Rule(
+        id="params.schema",
+        title="every parameter has the type, enum value and nested keys the spec gives it",
+        formula="value fits the operation's parameter schema (spec/credit_notes.openapi.json)",
+        params=("*",),
+        check=_check_schema,
+        operations=ALL_OPERATIONS,
     ),
 )
 """Every rule, in evaluation order (the first violation is raised)."""
