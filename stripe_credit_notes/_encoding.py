@@ -224,6 +224,8 @@ def _encode_sequence(out: list[tuple[str, str]], items: Any, prefix: str) -> Non
         if value is None:
             continue  # keep the other elements' indices: see the module docstring
         name = f"{prefix}[{index}]"
+        # The same dispatch as in _encode_mapping, inlined on purpose: a shared per-value
+        # helper would cost one more call per leaf on every request.
         cls = type(value)
         if cls is str:
             append((name, value))
