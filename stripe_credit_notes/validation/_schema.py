@@ -11,87 +11,169 @@ where Stripe is:
 * enums marked ``x-stripeBypassValidation`` in the spec (``reason``) accept any string, and no
   enum is checked for a pinned version newer than the spec, which may know more values;
 * keys the spec does not list are left alone (a newer API may have added them).
+
+It runs before every request, so each schema node is compiled once into a small closure, and
+the bracket path of a value is only built when that value is wrong.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["schema_problem"]
+__all__ = ["compiled", "schema_problem"]
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+# A failure: the path below the checked value (innermost last) and what was expected there.
+_Failure = tuple[tuple[str, ...], str]
+_Checker = Callable[[Any, bool], "_Failure | None"]
+
+_COMPILED: dict[int, tuple[Mapping[str, Any], _Checker]] = {}
+
+
+def compiled(node: Mapping[str, Any]) -> _Checker:
+    """The checker of a schema node, compiled on first use (nodes are module constants)."""
+    entry = _COMPILED.get(id(node))
+    if entry is None or entry[0] is not node:
+        entry = (node, _compile(node))
+        _COMPILED[id(node)] = entry
+    return entry[1]
 
 
 def schema_problem(
     value: Any, node: Mapping[str, Any], path: str, *, check_enums: bool
 ) -> tuple[str, str] | None:
     """``(path, what was expected)`` for the first value that does not fit, else ``None``."""
-    if value is None or (isinstance(value, str) and value == ""):
+    failure = compiled(node)(value, check_enums)
+    if failure is None:
         return None
+    parts, expected = failure
+    return path + "".join(f"[{p}]" for p in parts), expected
+
+
+def _unset(value: Any) -> bool:
+    return value is None or (value.__class__ is str and value == "")
+
+
+def _compile(node: Mapping[str, Any]) -> _Checker:
     if "anyOf" in node:
-        problems = [schema_problem(value, m, path, check_enums=check_enums) for m in node["anyOf"]]
-        if any(p is None for p in problems):
-            return None
-        # Report the deepest explanation: the member that got furthest into the value.
-        return max((p for p in problems if p is not None), key=lambda p: len(p[0]))
+        return _any_of([_compile(member) for member in node["anyOf"]])
     kind = node.get("type")
     if kind == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else (path, "an integer")
+        return _integer
     if kind == "boolean":
-        return None if isinstance(value, bool) else (path, "true or false")
+        return _boolean
+    if kind == "string" and node.get("format") == "decimal":
+        return _decimal
     if kind == "string":
-        return _string_problem(value, node, path, check_enums)
+        enum = node.get("enum")
+        if enum and not node.get("bypass"):
+            return _enum(frozenset(enum), "one of " + ", ".join(repr(v) for v in enum))
+        return _string
     if kind == "array":
-        if not isinstance(value, (list, tuple)):
-            return (path, "a list")
-        for index, item in enumerate(value):
-            problem = schema_problem(
-                item, node["items"], f"{path}[{index}]", check_enums=check_enums
-            )
-            if problem is not None:
-                return problem
-        return None
+        return _array(_compile(node["items"]))
     if kind == "object":
-        return _object_problem(value, node, path, check_enums)
+        properties = {key: _compile(sub) for key, sub in node.get("properties", {}).items()}
+        extra = node.get("additionalProperties")
+        values = _compile(extra) if isinstance(extra, Mapping) else None
+        return _object(properties, tuple(node.get("required", ())), values)
+    return _anything
+
+
+def _anything(value: Any, check_enums: bool) -> _Failure | None:
     return None
 
 
-def _string_problem(
-    value: Any, node: Mapping[str, Any], path: str, check_enums: bool
-) -> tuple[str, str] | None:
-    if node.get("format") == "decimal":
-        ok = (
-            (isinstance(value, Decimal) and value.is_finite())
-            or (isinstance(value, int) and not isinstance(value, bool))
-            or (isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value) is not None)
-        )
-        return None if ok else (path, "a decimal (Decimal, int or a plain decimal string)")
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return (path, "a string")
-    enum = node.get("enum")
-    if check_enums and enum and not node.get("bypass") and value not in enum:
-        return (path, "one of " + ", ".join(repr(v) for v in enum))
-    return None
+def _integer(value: Any, check_enums: bool) -> _Failure | None:
+    if value.__class__ is int or _unset(value):
+        return None
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    return None if ok else ((), "an integer")
 
 
-def _object_problem(
-    value: Any, node: Mapping[str, Any], path: str, check_enums: bool
-) -> tuple[str, str] | None:
-    if not isinstance(value, Mapping):
-        return (path, "a dict")
-    for key in node.get("required", ()):
-        if value.get(key) is None:
-            return (f"{path}[{key}]", "given (it is required)")
-    properties: Mapping[str, Any] = node.get("properties", {})
-    values_node = node.get("additionalProperties")
-    for key, item in value.items():
-        sub = properties.get(key, values_node)
-        if sub is not None:
-            problem = schema_problem(item, sub, f"{path}[{key}]", check_enums=check_enums)
-            if problem is not None:
-                return problem
-    return None
+def _boolean(value: Any, check_enums: bool) -> _Failure | None:
+    return None if isinstance(value, bool) or _unset(value) else ((), "true or false")
+
+
+def _string(value: Any, check_enums: bool) -> _Failure | None:
+    if value.__class__ is str or value is None:
+        return None
+    ok = isinstance(value, (str, int)) and not isinstance(value, bool)
+    return None if ok else ((), "a string")
+
+
+def _decimal(value: Any, check_enums: bool) -> _Failure | None:
+    if _unset(value):
+        return None
+    ok = (
+        (isinstance(value, Decimal) and value.is_finite())
+        or (isinstance(value, int) and not isinstance(value, bool))
+        or (isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value) is not None)
+    )
+    return None if ok else ((), "a decimal (Decimal, int or a plain decimal string)")
+
+
+def _enum(values: frozenset[str], expected: str) -> _Checker:
+    def check(value: Any, check_enums: bool) -> _Failure | None:
+        failure = _string(value, check_enums)
+        if failure is not None or _unset(value) or not check_enums:
+            return failure
+        return None if value in values else ((), expected)
+
+    return check
+
+
+def _any_of(members: list[_Checker]) -> _Checker:
+    def check(value: Any, check_enums: bool) -> _Failure | None:
+        if _unset(value):
+            return None
+        failures = []
+        for member in members:
+            failure = member(value, check_enums)
+            if failure is None:
+                return None
+            failures.append(failure)
+        # Report the deepest explanation: the member that got furthest into the value.
+        return max(failures, key=lambda f: len(f[0]))
+
+    return check
+
+
+def _array(item: _Checker) -> _Checker:
+    def check(value: Any, check_enums: bool) -> _Failure | None:
+        if _unset(value):
+            return None
+        if not isinstance(value, (list, tuple)):
+            return ((), "a list")
+        for index, element in enumerate(value):
+            failure = item(element, check_enums)
+            if failure is not None:
+                return ((str(index), *failure[0]), failure[1])
+        return None
+
+    return check
+
+
+def _object(
+    properties: Mapping[str, _Checker], required: tuple[str, ...], values: _Checker | None
+) -> _Checker:
+    def check(value: Any, check_enums: bool) -> _Failure | None:
+        if _unset(value):
+            return None
+        if not isinstance(value, Mapping):
+            return ((), "a dict")
+        for key in required:
+            if value.get(key) is None:
+                return ((key,), "given (it is required)")
+        for key, element in value.items():
+            checker = properties.get(key, values)
+            if checker is not None:
+                failure = checker(element, check_enums)
+                if failure is not None:
+                    return ((str(key), *failure[0]), failure[1])
+        return None
+
+    return check
