@@ -89,6 +89,7 @@ def render_operations(
         '"""The eight credit-note operations of the spec, as data the client dispatches on."""\n\n'
     )
     out.append("from __future__ import annotations\n\n")
+    out.append("from typing import TYPE_CHECKING\n\n")
     out.append("from ._operation import Operation\n")
     model_imports: set[str] = set()
     rows: list[str] = []
@@ -102,22 +103,24 @@ def render_operations(
         if target is None:
             item_ref = ref_name(resp["properties"]["data"]["items"])
             assert item_ref is not None
-            item = model_name(item_ref)
-            model_imports.add(item)
+            item = f'"{model_name(item_ref)}"'
         path_param = f'"{path_params[0]}"' if path_params else "None"
         summary = clean(op.get("summary"))
+        # Models are named, not imported: they load with the first decoded response.
         rows.append(
-            f"{name.upper()} = Operation(\n"
+            f"{name.upper()}: Operation[{response}] = Operation(\n"
             f'    name="{name}",\n'
             f'    method="{method}",\n'
             f'    path="{path}",\n'
             f"    path_param={path_param},\n"
-            f"    response_type={response},\n"
-            f"    item_type={item},\n"
+            f'    response="{response}",\n'
+            f"    item={item},\n"
             f'    summary="{summary}",\n'
             ")\n"
         )
-    out.append("from .models import " + ", ".join(sorted(model_imports)) + "\n\n")
+    out.append(
+        "\nif TYPE_CHECKING:\n    from .models import " + ", ".join(sorted(model_imports)) + "\n\n"
+    )
     out.append("\n".join(rows))
     out.append(
         "\nOPERATIONS = {op.name: op for op in (" + ", ".join(n.upper() for n, *_ in ops) + ")}\n"

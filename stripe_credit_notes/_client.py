@@ -6,15 +6,13 @@ sent, how responses are read and when to retry live in ``_core`` and ``_retry``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-import tenacity
 
 from . import errors
 from ._core import (
@@ -34,11 +32,20 @@ from ._response import APIResponse
 from ._retry import RetryPolicy
 from .versions import ApiVersion
 
+if TYPE_CHECKING:
+    import tenacity
+
 __all__ = ["AsyncClient", "Client"]
 
 R = TypeVar("R")
 
 logger = logging.getLogger("stripe_credit_notes")
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio  # only async users pay for importing asyncio
+
+    await asyncio.sleep(seconds)
 
 
 class _BaseClient:
@@ -108,6 +115,9 @@ class _BaseClient:
         )
 
     def _retrying_kwargs(self, request: PreparedRequest[Any]) -> dict[str, Any]:
+        # tenacity (and the asyncio it imports) load with the first request, not the package.
+        import tenacity
+
         core = self._core
 
         def wait(state: tenacity.RetryCallState) -> float:
@@ -254,6 +264,8 @@ class Client(_BaseClient):
     def _send(self, request: PreparedRequest[R]) -> APIResponse[R]:
         start = time.monotonic()
         attempts = 0
+        import tenacity
+
         retrying = tenacity.Retrying(sleep=self._sleep, **self._retrying_kwargs(request))
         try:
             for attempt in retrying:
@@ -307,7 +319,7 @@ class AsyncClient(_BaseClient):
     ...         print(note.id)
     """
 
-    _sleep: Callable[[float], Any] = staticmethod(asyncio.sleep)
+    _sleep: Callable[[float], Any] = staticmethod(_asyncio_sleep)
 
     def __init__(
         self,
@@ -377,6 +389,8 @@ class AsyncClient(_BaseClient):
     async def _send(self, request: PreparedRequest[R]) -> APIResponse[R]:
         start = time.monotonic()
         attempts = 0
+        import tenacity
+
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **self._retrying_kwargs(request))
         try:
             async for attempt in retrying:

@@ -10,7 +10,6 @@ import ipaddress
 import json
 import logging
 import os
-import platform
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
@@ -20,16 +19,15 @@ import attrs
 import httpx
 
 from . import errors
-from ._converter import from_dict
 from ._encoding import encode_body, encode_query, quote_path_id
 from ._operation import Operation
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after, should_retry
 from ._version import __version__
-from .models import Invoice
 from .versions import LATEST, ApiVersion
 
 if TYPE_CHECKING:
+    from .models import Invoice
     from .validation import InvoiceSnapshot
 
 __all__ = ["ClientCore", "PreparedRequest", "RequestOptions"]
@@ -51,8 +49,8 @@ RETRIEVE_INVOICE: Operation[Invoice] = Operation(
     method="GET",
     path="/v1/invoices/{invoice}",
     path_param="invoice",
-    response_type=Invoice,
-    item_type=None,
+    response="Invoice",
+    item=None,
     summary="Retrieve an invoice (for pre-validation)",
 )
 
@@ -118,6 +116,8 @@ def normalize_base_url(base_url: str) -> str:
 
 def user_agent() -> str:
     """``User-Agent`` naming the package, Python and httpx versions."""
+    import platform
+
     return (
         f"stripe-credit-notes/{__version__} "
         f"(Python/{platform.python_version()}; httpx/{httpx.__version__})"
@@ -306,6 +306,8 @@ class ClientCore:
         request_id = headers.get("request-id")
         if not 200 <= status < 300:
             raise error_from_response(status, headers, body)
+        from ._converter import from_dict  # the models load with the first response
+
         try:
             data = json.loads(body)
             parsed = from_dict(request.operation.response_type, data)

@@ -6,86 +6,90 @@
 
 from __future__ import annotations
 
-from ._operation import Operation
-from .models import CreditNote, CreditNoteLineItem, CreditNoteLineItemList, CreditNoteList
+from typing import TYPE_CHECKING
 
-CREATE = Operation(
+from ._operation import Operation
+
+if TYPE_CHECKING:
+    from .models import CreditNote, CreditNoteLineItemList, CreditNoteList
+
+CREATE: Operation[CreditNote] = Operation(
     name="create",
     method="POST",
     path="/v1/credit_notes",
     path_param=None,
-    response_type=CreditNote,
-    item_type=None,
+    response="CreditNote",
+    item=None,
     summary="Create a credit note",
 )
 
-PREVIEW = Operation(
+PREVIEW: Operation[CreditNote] = Operation(
     name="preview",
     method="GET",
     path="/v1/credit_notes/preview",
     path_param=None,
-    response_type=CreditNote,
-    item_type=None,
+    response="CreditNote",
+    item=None,
     summary="Preview a credit note",
 )
 
-PREVIEW_LINES = Operation(
+PREVIEW_LINES: Operation[CreditNoteLineItemList] = Operation(
     name="preview_lines",
     method="GET",
     path="/v1/credit_notes/preview/lines",
     path_param=None,
-    response_type=CreditNoteLineItemList,
-    item_type=CreditNoteLineItem,
+    response="CreditNoteLineItemList",
+    item="CreditNoteLineItem",
     summary="Retrieve a credit note preview's line items",
 )
 
-LIST = Operation(
+LIST: Operation[CreditNoteList] = Operation(
     name="list",
     method="GET",
     path="/v1/credit_notes",
     path_param=None,
-    response_type=CreditNoteList,
-    item_type=CreditNote,
+    response="CreditNoteList",
+    item="CreditNote",
     summary="List all credit notes",
 )
 
-LIST_LINES = Operation(
+LIST_LINES: Operation[CreditNoteLineItemList] = Operation(
     name="list_lines",
     method="GET",
     path="/v1/credit_notes/{credit_note}/lines",
     path_param="credit_note",
-    response_type=CreditNoteLineItemList,
-    item_type=CreditNoteLineItem,
+    response="CreditNoteLineItemList",
+    item="CreditNoteLineItem",
     summary="Retrieve a credit note's line items",
 )
 
-RETRIEVE = Operation(
+RETRIEVE: Operation[CreditNote] = Operation(
     name="retrieve",
     method="GET",
     path="/v1/credit_notes/{id}",
     path_param="id",
-    response_type=CreditNote,
-    item_type=None,
+    response="CreditNote",
+    item=None,
     summary="Retrieve a credit note",
 )
 
-UPDATE = Operation(
+UPDATE: Operation[CreditNote] = Operation(
     name="update",
     method="POST",
     path="/v1/credit_notes/{id}",
     path_param="id",
-    response_type=CreditNote,
-    item_type=None,
+    response="CreditNote",
+    item=None,
     summary="Update a credit note",
 )
 
-VOID = Operation(
+VOID: Operation[CreditNote] = Operation(
     name="void",
     method="POST",
     path="/v1/credit_notes/{id}/void",
     path_param="id",
-    response_type=CreditNote,
-    item_type=None,
+    response="CreditNote",
+    item=None,
     summary="Void a credit note",
 )
 
