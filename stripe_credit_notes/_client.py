@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -31,9 +31,6 @@ from ._resources import AsyncCreditNotes, CreditNotes
 from ._response import APIResponse
 from ._retry import RetryPolicy
 from .versions import ApiVersion
-
-if TYPE_CHECKING:
-    import tenacity
 
 __all__ = ["AsyncClient", "Client"]
 
