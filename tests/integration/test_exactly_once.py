@@ -4,8 +4,8 @@ Each case is a random sequence of faults (seeded, so a failure names its reprodu
 front of one logical ``create``. The emulator is a separate process, the faults happen on real
 sockets: connections dropped before or after the server acted, 500, 503, 409, 429
 ``lock_timeout``, and responses slower than the client's timeout. With no more faults than
-retries, the call must succeed and the invoice must have exactly one credit note; with more,
-the call may fail, but there is still at most one. Every call ends within its time bound.
+retries (less one spare attempt for a busy machine), the call must succeed and the invoice
+must have exactly one credit note; with more, the call may fail, but there is still at most one. Every call ends within its time bound.
 """
 
 from __future__ import annotations
@@ -23,12 +23,15 @@ from .conftest import API_KEY, EmulatorProcess
 FAULTS = ("drop_before", "drop_after", "500", "503", "409", "lock_timeout", "slow")
 TIMEOUT = 0.25  # seconds per attempt
 SLOW = 0.4  # a slow fault outlasts the timeout: the client gives up, the server still acts
-POLICY = RetryPolicy(max_retries=3, initial_backoff=0.01, max_backoff=0.05)
+POLICY = RetryPolicy(max_retries=4, initial_backoff=0.01, max_backoff=0.05)
+# One spare attempt: on a busy machine an unfaulted attempt can also outlast the short
+# timeout. With at most this many faults the call must succeed; with more it may fail.
+MUST_SUCCEED = POLICY.max_retries - 1
 
 
 def plan(seed: int) -> list[str]:
     rng = random.Random(seed)
-    return [rng.choice(FAULTS) for _ in range(rng.randint(0, 5))]
+    return [rng.choice(FAULTS) for _ in range(rng.randint(0, 6))]
 
 
 def inject(emu: EmulatorProcess, faults: list[str]) -> None:
@@ -45,7 +48,7 @@ def bound(attempts: int) -> float:
 
 
 def check(emu: EmulatorProcess, invoice: str, faults: list[str], outcome: object) -> None:
-    if len(faults) <= POLICY.max_retries:
+    if len(faults) <= MUST_SUCCEED:
         assert not isinstance(outcome, BaseException), f"{faults}: {outcome!r}"
     # A slow fault may still be executing on the server: wait for it before counting.
     time.sleep(SLOW if "slow" in faults else 0)
