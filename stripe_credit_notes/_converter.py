@@ -55,8 +55,6 @@ def _is_passthrough(tp: Any) -> bool:
     """Types json.loads already produces exactly, so the hook takes the value as it is."""
     if tp in (int, str, bool, float, Any, _NONE) or get_origin(tp) is Literal:
         return True
-    if tp is _AbsentType or tp == Literal[ABSENT]:
-        return True
     origin = get_origin(tp)
     if origin in (dict, list):
         return all(_is_passthrough(m) for a in get_args(tp) for m in _members(a))

@@ -31,7 +31,7 @@ from ._facts import (
     nonempty_list,
     parse_decimal,
 )
-from ._schema import schema_problem
+from ._schema import schema_violation
 
 # Every operation of the spec: the schema rule applies to all of them.
 ALL_OPERATIONS: Final = frozenset(PARAM_SCHEMAS)
@@ -544,10 +544,9 @@ def _check_schema(ctx: Context) -> Outcome:
         node = properties.get(name)
         if node is None:
             continue
-        problem = schema_problem(value, node, name, check_enums=check_enums)
-        if problem is not None:
-            path, expected = problem
-            got = _value_at(ctx.params, path)
+        violation = schema_violation(value, node, name, check_enums=check_enums)
+        if violation is not None:
+            path, expected, got = violation
             return _violated(
                 f"{path} must be {expected}, got {_type_name(got)} {got!r}",
                 (path,),
@@ -560,20 +559,6 @@ def _check_schema(ctx: Context) -> Outcome:
                 {"param": path, "value": got},
             )
     return PASSED
-
-
-def _value_at(params: Mapping[str, Any], path: str) -> Any:
-    """The value at a bracket path such as ``lines[0][tax_amounts][1][amount]``."""
-    head, _, rest = path.partition("[")
-    value: Any = params.get(head)
-    for part in rest.rstrip("]").split("][") if rest else ():
-        if isinstance(value, Mapping):
-            value = value.get(part)
-        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
 
 
 def _check_limit(ctx: Context) -> Outcome:

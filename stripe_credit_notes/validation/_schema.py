@@ -23,12 +23,13 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["compiled", "schema_problem"]
+__all__ = ["compiled", "schema_problem", "schema_violation"]
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
-# A failure: the path below the checked value (innermost last) and what was expected there.
-_Failure = tuple[tuple[str, ...], str]
+# A failure: the path below the checked value (innermost last), what was expected there, and
+# the value found there.
+_Failure = tuple[tuple[str, ...], str, Any]
 _Checker = Callable[[Any, bool], "_Failure | None"]
 
 _COMPILED: dict[int, tuple[Mapping[str, Any], _Checker]] = {}
@@ -43,15 +44,23 @@ def compiled(node: Mapping[str, Any]) -> _Checker:
     return entry[1]
 
 
+def schema_violation(
+    value: Any, node: Mapping[str, Any], path: str, *, check_enums: bool
+) -> tuple[str, str, Any] | None:
+    """``(path, what was expected, the value found)`` for the first value that does not fit."""
+    failure = compiled(node)(value, check_enums)
+    if failure is None:
+        return None
+    parts, expected, found = failure
+    return path + "".join(f"[{p}]" for p in parts), expected, found
+
+
 def schema_problem(
     value: Any, node: Mapping[str, Any], path: str, *, check_enums: bool
 ) -> tuple[str, str] | None:
     """``(path, what was expected)`` for the first value that does not fit, else ``None``."""
-    failure = compiled(node)(value, check_enums)
-    if failure is None:
-        return None
-    parts, expected = failure
-    return path + "".join(f"[{p}]" for p in parts), expected
+    violation = schema_violation(value, node, path, check_enums=check_enums)
+    return None if violation is None else violation[:2]
 
 
 def _unset(value: Any) -> bool:
@@ -91,18 +100,18 @@ def _integer(value: Any, check_enums: bool) -> _Failure | None:
     if value.__class__ is int or _unset(value):
         return None
     ok = isinstance(value, int) and not isinstance(value, bool)
-    return None if ok else ((), "an integer")
+    return None if ok else ((), "an integer", value)
 
 
 def _boolean(value: Any, check_enums: bool) -> _Failure | None:
-    return None if isinstance(value, bool) or _unset(value) else ((), "true or false")
+    return None if isinstance(value, bool) or _unset(value) else ((), "true or false", value)
 
 
 def _string(value: Any, check_enums: bool) -> _Failure | None:
     if value.__class__ is str or value is None:
         return None
     ok = isinstance(value, (str, int)) and not isinstance(value, bool)
-    return None if ok else ((), "a string")
+    return None if ok else ((), "a string", value)
 
 
 def _decimal(value: Any, check_enums: bool) -> _Failure | None:
@@ -113,7 +122,7 @@ def _decimal(value: Any, check_enums: bool) -> _Failure | None:
         or (isinstance(value, int) and not isinstance(value, bool))
         or (isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value) is not None)
     )
-    return None if ok else ((), "a decimal (Decimal, int or a plain decimal string)")
+    return None if ok else ((), "a decimal (Decimal, int or a plain decimal string)", value)
 
 
 def _enum(values: frozenset[str], expected: str) -> _Checker:
@@ -121,7 +130,7 @@ def _enum(values: frozenset[str], expected: str) -> _Checker:
         failure = _string(value, check_enums)
         if failure is not None or _unset(value) or not check_enums:
             return failure
-        return None if value in values else ((), expected)
+        return None if value in values else ((), expected, value)
 
     return check
 
@@ -147,11 +156,11 @@ def _array(item: _Checker) -> _Checker:
         if _unset(value):
             return None
         if not isinstance(value, (list, tuple)):
-            return ((), "a list")
+            return ((), "a list", value)
         for index, element in enumerate(value):
             failure = item(element, check_enums)
             if failure is not None:
-                return ((str(index), *failure[0]), failure[1])
+                return ((str(index), *failure[0]), *failure[1:])
         return None
 
     return check
@@ -164,16 +173,16 @@ def _object(
         if _unset(value):
             return None
         if not isinstance(value, Mapping):
-            return ((), "a dict")
+            return ((), "a dict", value)
         for key in required:
             if value.get(key) is None:
-                return ((key,), "given (it is required)")
+                return ((key,), "given (it is required)", None)
         for key, element in value.items():
             checker = properties.get(key, values)
             if checker is not None:
                 failure = checker(element, check_enums)
                 if failure is not None:
-                    return ((str(key), *failure[0]), failure[1])
+                    return ((str(key), *failure[0]), *failure[1:])
         return None
 
     return check
