@@ -92,15 +92,6 @@ class _BaseClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
-    def _prepare(
-        self,
-        op: Operation[R],
-        path_id: str | None,
-        params: Mapping[str, Any],
-        options: RequestOptions,
-    ) -> PreparedRequest[R]:
-        return self._core.prepare(op, path_id, params, options)
-
     @staticmethod
     def _fetch_options(options: RequestOptions) -> RequestOptions:
         """The options of the invoice fetch: the call's account, version, timeout, retries."""
@@ -255,7 +246,7 @@ class Client(_BaseClient):
             fetched = self._request(RETRIEVE_INVOICE, invoice, {}, self._fetch_options(options))
             snapshot = self._core.snapshot_from_invoice(fetched.parsed)
             options = {**options, "invoice_snapshot": snapshot}
-        request = self._prepare(op, path_id, params, options)
+        request = self._core.prepare(op, path_id, params, options)
         return self._send(request)
 
     def _send(self, request: PreparedRequest[R]) -> APIResponse[R]:
@@ -380,7 +371,7 @@ class AsyncClient(_BaseClient):
             fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch)
             snapshot = self._core.snapshot_from_invoice(fetched.parsed)
             options = {**options, "invoice_snapshot": snapshot}
-        request = self._prepare(op, path_id, params, options)
+        request = self._core.prepare(op, path_id, params, options)
         return await self._send(request)
 
     async def _send(self, request: PreparedRequest[R]) -> APIResponse[R]:
