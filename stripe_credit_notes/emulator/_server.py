@@ -17,6 +17,8 @@ from ._routes import Application
 __all__ = ["HTTPServerThread"]
 
 MAX_BODY = 10 * 1024 * 1024
+MAX_CONNECTIONS = 256
+"""Connections served at once, one thread each; more wait in the listen backlog."""
 
 
 class _BadRequest(Exception):
@@ -26,13 +28,50 @@ class _BadRequest(Exception):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's backlog of 5 overflowed under a burst of connections, and the clients' SYN
+    # retries then stretched to minutes. The kernel caps this at net.core.somaxconn.
+    request_queue_size = 2048
 
     def __init__(self, address: tuple[str, int], app: Application, *, verbose: bool) -> None:
         self.app = app
         self.verbose = verbose
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._closing = threading.Event()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # A thread per connection, but only so many: the accept loop waits for a free slot while
+        # later connections queue in the backlog (threads and file descriptors stay bounded).
+        while not self._slots.acquire(timeout=0.1):
+            if self._closing.is_set():
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def shutdown(self) -> None:
+        self._closing.set()  # the accept loop may be waiting for a slot
+        super().shutdown()
+
+    def crowded(self) -> bool:
+        """More than half the slots are taken.
+
+        Answers then close their connection, so idle keep-alive connections can never hold all
+        the slots while new connections wait in the backlog.
+        """
+        with self._connections_lock:
+            return len(self._connections) > MAX_CONNECTIONS // 2
 
     def track(self, conn: socket.socket) -> None:
         with self._connections_lock:
@@ -150,6 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response, send_body=send_body)
 
     def _send(self, response: Response, *, send_body: bool = True) -> None:
+        if self.server.crowded():
+            self.close_connection = True
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
