@@ -34,7 +34,7 @@ from typing import Any
 
 from ._errors import ApiError
 from ._faults import Fault, FaultQueue
-from ._forms import FormError, FormNode, parse_form
+from ._forms import MAX_DEPTH, FormError, FormNode, parse_form
 from ._http import Request, Response, json_body
 from ._idempotency import IdempotencyCache
 from ._render import render_customer, render_invoice, render_refund, render_tax_rate
@@ -56,6 +56,19 @@ def _listify(node: Any) -> Any:
     if isinstance(node, list):
         return [_listify(v) for v in node]
     return node
+
+
+def _too_deep(value: Any) -> bool:
+    """Nested beyond ``MAX_DEPTH``; checked without recursion, as the handlers then recurse."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _int(value: Any, name: str) -> int:
@@ -148,10 +161,17 @@ class Admin:
     def _data(self, request: Request) -> Mapping[str, Any]:
         content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
         if request.body and content_type == "application/json":
+            too_deep = ValueError(
+                f"the JSON body is nested too deeply (at most {MAX_DEPTH} levels)"
+            )
             try:
                 data = json.loads(request.body)
+            except RecursionError:  # deeper than the parser's own stack
+                raise too_deep from None
             except ValueError as exc:
                 raise ValueError(f"invalid JSON body: {exc}") from None
+            if _too_deep(data):
+                raise too_deep
             if not isinstance(data, dict):
                 raise ValueError("the JSON body must be an object")
             query = _listify(parse_form(request.query)) if request.query else {}

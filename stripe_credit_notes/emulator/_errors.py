@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ApiError", "invalid_request", "resource_missing"]
+__all__ = ["ApiError", "invalid_request", "redact_key", "resource_missing"]
 
 _DOC_URL = "https://docs.stripe.com/error-codes/"
+_KEY_PREFIX = re.compile(r"(?:sk|rk|pk)_(?:test|live)_")
+_MAX_MASK = 32  # stars beyond this would only make a huge key's message huge
 
 
 class ApiError(Exception):
@@ -61,3 +64,18 @@ def invalid_request(
 def resource_missing(kind: str, object_id: str, *, param: str, status: int = 400) -> ApiError:
     """``No such <kind>: '<id>'``: 404 for the object in the path, 400 for one in a parameter."""
     return ApiError(status, f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
+
+
+def redact_key(key: str) -> str:
+    """``sk_live_****...1234``: the key's prefix, then at most a quarter of its secret part.
+
+    Like Stripe, the end of the secret is shown so a user can tell which key was refused; but a
+    short secret shows fewer characters (5 characters show 1), so guessing the rest stays hard.
+    A key without a known prefix is all secret.
+    """
+    match = _KEY_PREFIX.match(key)
+    prefix = match.group(0) if match else ""
+    secret = key[len(prefix) :]
+    shown = min(4, len(secret) // 4)
+    tail = secret[len(secret) - shown :] if shown else ""
+    return prefix + "*" * min(len(secret) - shown, _MAX_MASK) + tail

@@ -18,7 +18,7 @@ import re
 import urllib.parse
 from typing import TypeAlias
 
-__all__ = ["FormError", "FormNode", "FormTree", "parse_form", "render_key"]
+__all__ = ["MAX_DEPTH", "FormError", "FormNode", "FormTree", "parse_form", "render_key"]
 
 FormNode: TypeAlias = str | dict[str, "FormNode"] | list["FormNode"]
 FormTree: TypeAlias = dict[str, FormNode]
@@ -26,6 +26,8 @@ FormTree: TypeAlias = dict[str, FormNode]
 _KEY_RE = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _SEGMENT_RE = re.compile(r"\[([^\[\]]*)\]")
 MAX_FIELDS = 5000
+MAX_DEPTH = 20
+"""Levels of nesting in a parameter (``lines[0][tax_amounts][1][amount]`` is 5)."""
 
 
 class FormError(ValueError):
@@ -42,6 +44,12 @@ def split_key(key: str) -> list[str]:
     if match is None:
         raise FormError(f"Invalid parameter name: {key}", key)
     segments = [match.group(1), *_SEGMENT_RE.findall(match.group(2))]
+    if len(segments) > MAX_DEPTH:  # later steps walk the tree recursively
+        shown = render_key(segments[:MAX_DEPTH])[:120] + "..."
+        raise FormError(
+            f"Invalid parameter name: {shown} is nested too deeply (at most {MAX_DEPTH} levels)",
+            shown,
+        )
     if any(segment == "" for segment in segments[1:-1]):
         raise FormError(f"Invalid parameter name: {key} ('[]' must come last)", key)
     return segments

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import _rules
 from ._admin import Admin
-from ._errors import ApiError, resource_missing
+from ._errors import ApiError, redact_key, resource_missing
 from ._faults import Fault, FaultKind, FaultQueue
 from ._forms import FormError, FormTree, parse_form
 from ._http import Request, Response, json_body, new_request_id
@@ -70,12 +70,6 @@ class Call:
 
 
 Handler = Callable[[Call], JSON]
-
-
-def _redact(key: str) -> str:
-    if len(key) <= 12:
-        return key[:8] + "*" * max(len(key) - 8, 0)
-    return key[:8] + "*" * (len(key) - 12) + key[-4:]
 
 
 class Application:
@@ -198,14 +192,17 @@ class Application:
         if not key.startswith("sk_test_") or len(key) <= len("sk_test_"):
             raise ApiError(
                 401,
-                f"Invalid API Key provided: {_redact(key)}. The emulator accepts test mode "
+                f"Invalid API Key provided: {redact_key(key)}. The emulator accepts test mode "
                 "secret keys (sk_test_...) only.",
                 headers=unauthorized,
                 saved=False,
             )
         if self.api_keys is not None and key not in self.api_keys:
             raise ApiError(
-                401, f"Invalid API Key provided: {_redact(key)}", headers=unauthorized, saved=False
+                401,
+                f"Invalid API Key provided: {redact_key(key)}",
+                headers=unauthorized,
+                saved=False,
             )
         return key
 
