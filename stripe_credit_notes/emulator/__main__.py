@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from ._emulator import Emulator
+from ._errors import redact_key
 from ._versions import DEFAULT_API_VERSION, ApiVersion
 
 
@@ -51,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for key in args.api_keys or ():
         if not key.startswith("sk_test_"):
-            print(f"error: --api-key must be an sk_test_ key, got {key[:8]}...", file=sys.stderr)
+            # The refused key is redacted like any other: it may be a live secret.
+            shown = redact_key(key)
+            print(f"error: --api-key must be an sk_test_ key, got {shown}", file=sys.stderr)
             return 2
     stop = threading.Event()
 

@@ -72,6 +72,16 @@ def test_bad_arguments_exit_with_an_error() -> None:
     assert "not a Stripe API version" in result.stderr
 
 
+def test_a_refused_api_key_is_redacted_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    from stripe_credit_notes.emulator.__main__ import main
+
+    # A mistyped key may be a real secret with no known prefix: all of it counts as secret.
+    assert main(["--api-key", "whsecretvalue_ABCDEFGH"]) == 2
+    err = capsys.readouterr().err
+    assert "--api-key must be an sk_test_ key" in err
+    assert "whsecret" not in err and "ABCDEFGH" not in err
+
+
 def test_pytest_plugin_in_a_fresh_session(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(
         'pytest_plugins = ["stripe_credit_notes.emulator.testing"]\n', "utf-8"
