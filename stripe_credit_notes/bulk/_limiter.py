@@ -74,6 +74,12 @@ class RateLimits:
         return cls(rate=account, endpoint_rate=endpoint)
 
 
+def _interval(rate: float) -> float:
+    # A hair over 1/rate: float sums such as 3 * (1/3) can land just below 1.0, which would let
+    # rate + 1 grants into one window.
+    return (1.0 / rate) * (1 + 1e-9) + 1e-9
+
+
 class _Bucket:
     __slots__ = ("next_at", "rate")
 
@@ -131,7 +137,7 @@ class RateLimiter:
             if now < ready:
                 return ready - now
             for each in (self._account, bucket):
-                each.next_at = now + 1.0 / (each.rate * self._factor)
+                each.next_at = now + _interval(each.rate * self._factor)
             return 0.0
 
     def throttle(self) -> None:
@@ -144,7 +150,7 @@ class RateLimiter:
             self._last_decrease = now
             self._factor = max(self._floor, self._factor / 2)
             for each in (self._account, *self._endpoints.values()):
-                each.next_at = max(each.next_at, now + 1.0 / (each.rate * self._factor))
+                each.next_at = max(each.next_at, now + _interval(each.rate * self._factor))
 
     def succeed(self) -> None:
         """A request went through: creep back towards the configured rates."""
