@@ -123,8 +123,10 @@ class _ProgressLine:
         self._every = 0.2 if self._tty else 5.0
         self._last = 0.0
         self._drawn = False
+        self._progress: Progress | None = None
 
     def update(self, progress: Progress, *, force: bool = False) -> None:
+        self._progress = progress
         now = time.monotonic()
         if not force and now - self._last < self._every:
             return
@@ -132,12 +134,16 @@ class _ProgressLine:
         text = _progress_text(progress)
         if self._tty:
             self._stream.write("\r" + text.ljust(78))
-            self._drawn = True
+            self._drawn = True  # finish() ends the line
         else:
             self._stream.write(text + "\n")
         self._stream.flush()
 
     def finish(self) -> None:
+        """Draw the final counts (if there were any) and end the line."""
+        if self._progress is not None:
+            self.update(self._progress, force=True)
+            self._progress = None
         if self._drawn:
             self._stream.write("\n")
             self._stream.flush()
