@@ -20,7 +20,7 @@ one invoice. The command line is ``stripe-credit-notes bulk``; see ``docs/bulk.m
 """
 
 from ._engine import FatalRunError, Progress
-from ._journal import ImportSummary, Journal, JournalRow
+from ._journal import ImportSummary, Journal, JournalBusy, JournalRow
 from ._keys import MARKER_ROW, MARKER_RUN, idempotency_key, marked_params
 from ._limiter import RateLimiter, RateLimits
 from ._plan import PlanError, PlanRow, RowProblem, read_plan
@@ -34,6 +34,7 @@ __all__ = [
     "FatalRunError",
     "ImportSummary",
     "Journal",
+    "JournalBusy",
     "JournalRow",
     "PlanError",
     "PlanRejected",

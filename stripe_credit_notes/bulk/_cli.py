@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from .. import errors
 from ._engine import FatalRunError, Progress
-from ._journal import Journal
+from ._journal import Journal, JournalBusy
 from ._limiter import RateLimits
 from ._plan import PlanError
 from ._runner import STRIPE_KEY_LIFETIME, PlanRejected, RowResult, RunReport, run
@@ -201,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         line.finish()
         _print_rejection(rejected)
         return EXIT_REFUSED
-    except (PlanError, ValueError) as exc:
+    except (PlanError, ValueError, JournalBusy) as exc:
         line.finish()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import attrs
 
@@ -30,7 +30,7 @@ from .. import errors
 from ._keys import canonical_params, idempotency_key, new_run_id, params_digest
 from ._plan import PlanRow, RowProblem
 
-__all__ = ["ImportSummary", "Journal", "JournalRow", "RowState"]
+__all__ = ["ImportSummary", "Journal", "JournalBusy", "JournalRow", "RowState"]
 
 RowState = Literal["pending", "in_flight", "done", "failed"]
 OPEN_STATES = ("pending", "in_flight")
@@ -120,13 +120,30 @@ class ImportSummary:
     """Rows already sent in an earlier run that the plan no longer lists (they still settle)."""
 
 
-class Journal:
-    """A run's journal at ``path`` (created when missing). Use it as a context manager."""
+class JournalBusy(RuntimeError):
+    """Another process is running this journal: two runners would share invoices."""
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
+
+class Journal:
+    """A run's journal at ``path`` (created when missing). Use it as a context manager.
+
+    ``exclusive`` (the runner's mode) holds an advisory lock on ``<path>.lock`` while the
+    journal is open, so a second runner on the same journal fails fast instead of sending
+    requests for the same invoices at the same time. The lock goes with the process, so a
+    crashed (or SIGKILLed) runner never leaves it behind.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        exclusive: bool = False,
+    ) -> None:
         self.path = Path(path)
         self._clock = clock
         self._lock = threading.RLock()
+        self._lock_file = _lock(self.path) if exclusive else None
         try:
             self._db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=30
@@ -150,6 +167,9 @@ class Journal:
         """Close the database (committed state is already on disk)."""
         with self._lock:
             self._db.close()
+            if self._lock_file is not None:
+                self._lock_file.close()  # releases the advisory lock
+                self._lock_file = None
 
     def __enter__(self) -> Journal:
         return self
@@ -427,6 +447,20 @@ class Journal:
             found = self._db.execute("SELECT count(*) FROM problems").fetchone()
         result["invalid"] = int(found[0])
         return result
+
+
+def _lock(path: Path) -> IO[bytes] | None:
+    try:
+        import fcntl
+    except ImportError:  # not on Unix: no advisory lock
+        return None
+    handle = open(f"{path}.lock", "ab")  # noqa: SIM115 - held open while the journal is
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise JournalBusy(f"another process is running the journal {str(path)!r}") from None
+    return handle
 
 
 class _Transaction:

@@ -210,7 +210,7 @@ def _prepare(
     if not key_lifetime > 0:
         raise ValueError(f"key_lifetime must be > 0 seconds, got {key_lifetime}")
     owned = not isinstance(journal, Journal)
-    opened = Journal(journal) if not isinstance(journal, Journal) else journal
+    opened = journal if isinstance(journal, Journal) else Journal(journal, exclusive=True)
     try:
         run_id = opened.run_id
         version = client.api_version

@@ -123,3 +123,15 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(ValueError, match="not a usable journal"):
         Journal(path)
+
+
+def test_a_second_runner_on_the_same_journal_is_refused(tmp_path: Path) -> None:
+    from stripe_credit_notes.bulk import JournalBusy
+
+    first = Journal(tmp_path / "j.db", exclusive=True)
+    with pytest.raises(JournalBusy):
+        Journal(tmp_path / "j.db", exclusive=True)
+    with Journal(tmp_path / "j.db") as reader:  # status and report only read: no lock
+        assert reader.run_id == first.run_id
+    first.close()
+    Journal(tmp_path / "j.db", exclusive=True).close()
