@@ -406,7 +406,7 @@ class Progress:
         """Requests per second over the last 5 seconds (or since the start)."""
         now = self._clock()
         with self._lock:
-            window = min(5.0, max(now - self.started, 1e-9))
+            window = min(5.0, max(now - self.started, 1.0))
             recent = sum(1 for t in self._recent if t >= now - window)
         return recent / window
 
