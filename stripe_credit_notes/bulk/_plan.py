@@ -225,7 +225,12 @@ def _coerce(path: tuple[str, ...], cell: str) -> Any:
 def _schema_type(path: tuple[str, ...]) -> str | None:
     from .._param_schemas import PARAM_SCHEMAS
 
-    node: Mapping[str, Any] = PARAM_SCHEMAS["create"]
+    # Keyed by operation name today; by (resource, method) once operations are per resource.
+    table: Mapping[Any, Mapping[str, Any]] = PARAM_SCHEMAS
+    found_schema = table.get("create") or table.get(("credit_notes", "create"))
+    if found_schema is None:
+        return None
+    node: Mapping[str, Any] = found_schema
     for part in path:
         found = _descend(node, part)
         if found is None:
