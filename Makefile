@@ -39,6 +39,11 @@ unit: $(STAMP)
 contract: $(STAMP)
 	bash contract/run.sh
 
+# The long kill/resume run of the bulk runner: 2,000 rows, 25 SIGKILLs (BULK_KILL_SEED to replay).
+.PHONY: soak-bulk
+soak-bulk: $(STAMP)
+	BULK_SOAK=1 $(BIN)/pytest -q tests/integration/test_bulk_kill.py -k soak
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 

@@ -20,6 +20,7 @@ What the hooks do, field by field:
 
 from __future__ import annotations
 
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -239,35 +240,51 @@ class CreditNotesConverter(cattrs.Converter):
         super().__init__()
         self._structure_fns: dict[type, _Hook] = {}
         self._unstructure_fns: dict[type, _Hook] = {}
+        self._ready: dict[tuple[str, type], _Hook] = {}
+        self._compiling = threading.RLock()
+        self._depth = 0
         self.register_structure_hook_factory(_is_model, self.structure_fn)
         self.register_unstructure_hook_factory(_is_model, self.unstructure_fn)
 
     def structure_fn(self, cls: type) -> _Hook:
         """The (cached) generated structure function of a model class."""
-        fn = self._structure_fns.get(cls)
-        if fn is None:
-            attrs.resolve_types(cls, vars(models))
-            # Bind a forwarder first, so self-referencing and mutually recursive classes work.
-            slot: list[_Hook] = []
-            self._structure_fns[cls] = lambda o, _=None: slot[0](o)
-            writer = _HookWriter(self)
-            fn = writer.compile(writer.structure_source(cls), cls, "structure")
-            slot.append(fn)
-            self._structure_fns[cls] = fn
-        return fn
+        fn = self._ready.get(("s", cls))
+        return fn if fn is not None else self._compile("s", cls)
 
     def unstructure_fn(self, cls: type) -> _Hook:
         """The (cached) generated unstructure function of a model class."""
-        fn = self._unstructure_fns.get(cls)
-        if fn is None:
-            attrs.resolve_types(cls, vars(models))
-            slot: list[_Hook] = []
-            self._unstructure_fns[cls] = lambda obj: slot[0](obj)
-            writer = _HookWriter(self)
-            fn = writer.compile(writer.unstructure_source(cls), cls, "unstructure")
-            slot.append(fn)
-            self._unstructure_fns[cls] = fn
-        return fn
+        fn = self._ready.get(("u", cls))
+        return fn if fn is not None else self._compile("u", cls)
+
+    def _compile(self, kind: str, cls: type) -> _Hook:
+        # One thread compiles at a time (re-entrant, for nested classes), and hooks are
+        # published to `_ready` only once the outermost compile is over: until then a hook may
+        # call a forwarder whose target is not compiled yet, which another thread must not see.
+        with self._compiling:
+            table = self._structure_fns if kind == "s" else self._unstructure_fns
+            fn = table.get(cls)
+            if fn is not None:
+                return fn
+            self._depth += 1
+            try:
+                attrs.resolve_types(cls, vars(models))
+                # Bind a forwarder first, so self-referencing and mutually recursive classes
+                # work.
+                slot: list[_Hook] = []
+                table[cls] = lambda o, _=None: slot[0](o)
+                writer = _HookWriter(self)
+                if kind == "s":
+                    fn = writer.compile(writer.structure_source(cls), cls, "structure")
+                else:
+                    fn = writer.compile(writer.unstructure_source(cls), cls, "unstructure")
+                slot.append(fn)
+                table[cls] = fn
+            finally:
+                self._depth -= 1
+            if self._depth == 0:
+                for key, hooks in (("s", self._structure_fns), ("u", self._unstructure_fns)):
+                    self._ready.update({(key, c): h for c, h in hooks.items()})
+            return fn
 
 
 converter = CreditNotesConverter()

@@ -18,6 +18,7 @@ The emulator uses the standard library only and none of the SDK's client code.
 
 from ._emulator import DEFAULT_API_KEY, Emulator, SeededInvoice, run_emulator
 from ._faults import FaultKind
+from ._limits import Limits
 from ._versions import DEFAULT_API_VERSION
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_API_VERSION",
     "Emulator",
     "FaultKind",
+    "Limits",
     "SeededInvoice",
     "run_emulator",
 ]

@@ -15,6 +15,7 @@ from types import FrameType
 
 from ._emulator import Emulator
 from ._errors import redact_key
+from ._limits import Limits
 from ._versions import DEFAULT_API_VERSION, ApiVersion
 
 
@@ -40,6 +41,23 @@ def _parser() -> argparse.ArgumentParser:
         help="accept only this sk_test_ key (repeatable; default: any sk_test_ key)",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    limits = parser.add_argument_group("opt-in limits (off by default)")
+    limits.add_argument(
+        "--rate-limit", type=float, metavar="N", help="429 rate_limit above N requests/s per key"
+    )
+    limits.add_argument(
+        "--idempotency-lifetime",
+        type=float,
+        metavar="SECONDS",
+        help="forget saved idempotent results after SECONDS (Stripe: at least 24 h)",
+    )
+    limits.add_argument(
+        "--invoice-lock",
+        type=float,
+        metavar="HOLD",
+        help="lock an invoice for HOLD seconds per credit-note create; a concurrent create "
+        "for it gets 429 lock_timeout",
+    )
     return parser
 
 
@@ -56,6 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = redact_key(key)
             print(f"error: --api-key must be an sk_test_ key, got {shown}", file=sys.stderr)
             return 2
+    try:
+        limits = Limits(
+            rate_limit=args.rate_limit,
+            idempotency_lifetime=args.idempotency_lifetime,
+            invoice_lock=args.invoice_lock is not None,
+            lock_hold=args.invoice_lock or 0.0,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -69,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default_api_version=args.api_version,
         api_keys=args.api_keys,
         verbose=args.verbose,
+        limits=limits,
     )
     try:
         emulator.start()

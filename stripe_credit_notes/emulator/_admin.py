@@ -22,6 +22,9 @@ GET      /_emulator/faults                     -
 POST     /_emulator/faults                     kind, count, method, path, delay
 DELETE   /_emulator/faults                     -
 POST     /_emulator/clock                      now (freeze), advance (seconds), real=true
+GET      /_emulator/limits                     -
+POST     /_emulator/limits                     rate_limit, idempotency_lifetime,
+                                               invoice_lock, lock_wait, lock_hold
 =======  ====================================  ==========================================
 """
 
@@ -37,6 +40,7 @@ from ._faults import Fault, FaultQueue
 from ._forms import MAX_DEPTH, FormError, FormNode, parse_form
 from ._http import Request, Response, json_body
 from ._idempotency import IdempotencyCache
+from ._limits import LimitSettings
 from ._render import render_customer, render_invoice, render_refund, render_tax_rate
 from ._state import Store
 from ._versions import ApiVersion
@@ -107,7 +111,10 @@ class Admin:
         faults: FaultQueue,
         idempotency: IdempotencyCache,
         default_version: ApiVersion,
+        *,
+        limits: LimitSettings | None = None,
     ) -> None:
+        self.limits = limits or LimitSettings()
         self.store = store
         self.faults = faults
         self.idempotency = idempotency
@@ -127,14 +134,17 @@ class Admin:
             ("POST", re.compile(r"/_emulator/faults"), self._add_fault),
             ("DELETE", re.compile(r"/_emulator/faults"), self._clear_faults),
             ("POST", re.compile(r"/_emulator/clock"), self._clock),
+            ("GET", re.compile(r"/_emulator/limits"), self._get_limits),
+            ("POST", re.compile(r"/_emulator/limits"), self._set_limits),
         ]
 
     def reset(self) -> None:
-        """Forget everything: objects, idempotent results, pending faults, clock changes."""
+        """Forget everything: objects, idempotent results, faults, clock and limit changes."""
         with self.store.lock:
             self.store.reset()
             self.idempotency.clear()
             self.faults.clear()
+            self.limits.reset()
 
     def handle(self, request: Request) -> Response:
         headers = {"Content-Type": "application/json", "Cache-Control": "no-cache, no-store"}
@@ -313,3 +323,9 @@ class Admin:
         if data.get("advance") is not None:
             self.store.advance_time(_int(data["advance"], "advance"))
         return {"now": self.store.now()}
+
+    def _get_limits(self, data: Mapping[str, Any], args: tuple[str, ...]) -> JSON:
+        return {"limits": self.limits.current.to_json()}
+
+    def _set_limits(self, data: Mapping[str, Any], args: tuple[str, ...]) -> JSON:
+        return {"limits": self.limits.update(data).to_json()}

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from ._faults import FaultKind, FaultQueue, make_fault
+from ._limits import Limits
 from ._render import render_credit_note, render_customer, render_invoice
 from ._routes import Application
 from ._server import HTTPServerThread
@@ -56,6 +57,7 @@ class Emulator:
         default_api_version: str = DEFAULT_API_VERSION,
         api_keys: Iterable[str] | None = None,
         verbose: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
@@ -71,6 +73,7 @@ class Emulator:
             default_version=self.default_api_version,
             api_keys=keys,
             stopping=threading.Event(),
+            limits=limits,
         )
         self._server: HTTPServerThread | None = None
 
@@ -243,6 +246,12 @@ class Emulator:
 
     def now(self) -> int:
         return self.store.now()
+
+    def set_limits(self, **changes: Any) -> Limits:
+        """Turn the opt-in limits on or off: ``rate_limit`` (requests/s per key),
+        ``idempotency_lifetime`` (seconds), ``invoice_lock``, ``lock_wait``, ``lock_hold``
+        (seconds). ``reset()`` restores the limits the emulator was started with."""
+        return self.app.limit_settings.update(changes)
 
 
 @contextlib.contextmanager

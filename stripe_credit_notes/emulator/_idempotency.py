@@ -3,12 +3,14 @@
 As on Stripe, only ``POST`` requests are idempotent; a result is saved once the endpoint has
 started executing (successes and the errors it raised), and replayed byte for byte when the
 same key comes back with the same method, path and parameters. Keys do not expire (Stripe keeps
-them for at least 24 hours); ``reset`` forgets them.
+them for at least 24 hours) unless a lifetime is configured (``_limits``); ``reset`` forgets
+them.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._forms import FormTree
@@ -30,17 +32,26 @@ class SavedResponse:
 
 
 class IdempotencyCache:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = lambda: 0.0) -> None:
         self._lock = threading.Lock()
-        self._saved: dict[tuple[str, str], SavedResponse] = {}
+        self._clock = clock
+        self._saved: dict[tuple[str, str], tuple[SavedResponse, float]] = {}
 
-    def get(self, api_key: str, key: str) -> SavedResponse | None:
+    def get(self, api_key: str, key: str, lifetime: float | None = None) -> SavedResponse | None:
+        """The saved result, unless it is older than ``lifetime`` seconds (then forgotten)."""
         with self._lock:
-            return self._saved.get((api_key, key))
+            found = self._saved.get((api_key, key))
+            if found is None:
+                return None
+            saved, saved_at = found
+            if lifetime is not None and self._clock() - saved_at >= lifetime:
+                del self._saved[(api_key, key)]
+                return None
+            return saved
 
     def put(self, api_key: str, key: str, saved: SavedResponse) -> None:
         with self._lock:
-            self._saved.setdefault((api_key, key), saved)
+            self._saved.setdefault((api_key, key), (saved, self._clock()))
 
     def clear(self) -> None:
         with self._lock:

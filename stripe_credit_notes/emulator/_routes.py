@@ -30,6 +30,7 @@ from ._faults import Fault, FaultKind, FaultQueue
 from ._forms import FormError, FormTree, parse_form
 from ._http import Request, Response, json_body, new_request_id
 from ._idempotency import MAX_KEY_LENGTH, IdempotencyCache, SavedResponse
+from ._limits import Limits, LimitSettings, process_limited
 from ._lists import paginate
 from ._params import (
     coerce_params,
@@ -83,10 +84,12 @@ class Application:
         default_version: ApiVersion,
         api_keys: frozenset[str] | None = None,
         stopping: threading.Event | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.faults = faults
-        self.idempotency = IdempotencyCache()
+        self.idempotency = IdempotencyCache(clock=lambda: float(store.now()))
+        self.limit_settings = LimitSettings(limits)
         self.default_version = default_version
         self.api_keys = api_keys
         self.stopping = stopping or threading.Event()
@@ -102,7 +105,9 @@ class Application:
             ("GET", re.compile(r"/v1/invoices/([^/]+)"), self._invoice),
             ("GET", re.compile(r"/v1/customers/([^/]+)"), self._customer),
         ]
-        self.admin = Admin(store, faults, self.idempotency, default_version)
+        self.admin = Admin(
+            store, faults, self.idempotency, default_version, limits=self.limit_settings
+        )
 
     # Pipeline --------------------------------------------------------------------------------
 
@@ -120,7 +125,7 @@ class Application:
                 self.stopping.wait(fault.delay)
             elif fault.kind is not FaultKind.DROP_AFTER:
                 return self._fault_response(fault, request_id)
-        response = self._process(request, request_id)
+        response = process_limited(self, request, request_id)
         if fault is not None and fault.kind is FaultKind.DROP_AFTER:
             return Response(0, drop=True)
         return response
@@ -274,7 +279,8 @@ class Application:
             return self._error(too_long, request_id, version_name)
         with self.store.lock:
             if key is not None:
-                saved = self.idempotency.get(api_key, key)
+                lifetime = self.limit_settings.current.idempotency_lifetime
+                saved = self.idempotency.get(api_key, key, lifetime)
                 if saved is not None:
                     return self._replay(saved, request, params, key, request_id)
             try:
