@@ -24,7 +24,7 @@ from ._operation import Operation
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after, should_retry
 from ._version import __version__
-from .versions import LATEST, ApiVersion
+from .versions import LATEST, ApiVersion, pin
 
 if TYPE_CHECKING:
     from .models import Invoice
@@ -160,7 +160,7 @@ class ClientCore:
         if not key.isprintable() or any(c.isspace() for c in key):
             raise ValueError("api_key contains whitespace or control characters")
         self._api_key = key
-        version = ApiVersion.coerce(api_version) if api_version is not None else LATEST
+        version = pin(api_version) if api_version is not None else LATEST
         self.api_version = str(version)
         self.base_url = normalize_base_url(base_url)
         if timeout <= 0:
@@ -209,7 +209,7 @@ class ClientCore:
         headers = dict(self._base_headers)
         version = options.get("api_version")
         if version is not None:
-            version = str(ApiVersion.parse(version))
+            version = str(pin(version))
             headers["Stripe-Version"] = version
         else:
             version = self.api_version

@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 import attrs
 
 from ..errors import ValidationError
-from ..versions import LATEST, ApiVersion
+from ..versions import LATEST, ApiVersion, pin
 from ._facts import (
     CREDIT_NOTE_OPERATIONS,
     LIST_OPERATIONS,
@@ -194,7 +194,7 @@ def _context(
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None,
 ) -> Context:
-    version = ApiVersion.coerce(api_version)
+    version = pin(api_version)
     if invoice is not None:
         if not isinstance(invoice, InvoiceSnapshot):
             raise TypeError(f"invoice must be an InvoiceSnapshot, not {type(invoice).__name__}")
@@ -272,7 +272,7 @@ def validate_list_params(
     """
     _coerce_operation(operation, LIST_OPERATIONS)
     params = _coerce_params(params)
-    version = ApiVersion.coerce(api_version) if api_version is not None else None
+    version = pin(api_version) if api_version is not None else None
     ctx = Context(operation, params, version or LATEST)
     label = str(version) if version is not None else None
     checks = _evaluate(ctx, _LIST_RULES, version_label=label)
