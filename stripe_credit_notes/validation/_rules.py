@@ -30,6 +30,7 @@ from ._facts import (
     line_path,
     nonempty_list,
     parse_decimal,
+    used,
 )
 from ._schema import schema_violation
 
@@ -358,23 +359,17 @@ def _check_invoice_line_item_required(ctx: Context) -> Outcome:
     return PASSED
 
 
-def _used(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0
-    return given(value)
-
-
 def _check_fields_for_type(ctx: Context) -> Outcome:
     for index, line in _items(ctx.params.get("lines")):
         line_type = line.get("type")
         if line_type == "invoice_line_item":
-            wrong = [f for f in ONLY_CUSTOM_LINE if _used(line.get(f))]
+            wrong = [f for f in ONLY_CUSTOM_LINE if used(line.get(f))]
             hint = (
                 "credit part of an invoice line with amount or quantity; tax_rates, "
                 "description and unit amounts belong to custom_line_item lines"
             )
         elif line_type == "custom_line_item":
-            wrong = [f for f in ONLY_INVOICE_LINE if _used(line.get(f))]
+            wrong = [f for f in ONLY_INVOICE_LINE if used(line.get(f))]
             hint = "a custom line is priced by unit_amount (or unit_amount_decimal) x quantity"
         else:
             continue
@@ -581,8 +576,15 @@ def _check_limit(ctx: Context) -> Outcome:
 
 
 def _allocation_params(ctx: Context) -> tuple[str, ...]:
+    """The refund, credit and out-of-band parameters the request holds, in fix order."""
     names = ("refund_amount", "refunds", "refund", "credit_amount", "out_of_band_amount")
-    return tuple(n for n in names if _used(ctx.params.get(n)))
+    return tuple(n for n in names if used(ctx.params.get(n)))
+
+
+def _either(names: tuple[str, ...], word: str) -> str:
+    """``a, b or c`` (``refunds`` by the amount the fix lowers: ``refunds[].amount_refunded``)."""
+    shown = [f"{n}[].amount_refunded" if n == "refunds" else n for n in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {word} {shown[-1]}"
 
 
 def _numbers(ctx: Context, **extra: Any) -> dict[str, Any]:
@@ -603,14 +605,21 @@ def _numbers(ctx: Context, **extra: Any) -> dict[str, Any]:
     return numbers
 
 
+def given_label(ctx: Context, *names: str) -> str:
+    """The parameters among ``names`` that the request holds, or ``none given``."""
+    held = [name for name in names if used(ctx.params.get(name))]
+    return " + ".join(held) if held else "none given"
+
+
+REFUND_SOURCES: Final = ("refund_amount", "refund", "refunds")
+
+
 def _sum_text(ctx: Context) -> str:
     refunded, _ = ctx.refunded
-    sources = [n for n in ("refund_amount", "refund", "refunds") if _used(ctx.params.get(n))]
-    label = " + ".join(sources) if sources else "refund_amount"
-    out_of_band = "0 (not given)" if ctx.out_of_band is None else str(ctx.out_of_band)
     return (
-        f"R={refunded} ({label}) + credit_amount C={ctx.credit} + out_of_band_amount "
-        f"O={out_of_band} = {ctx.allocated}"
+        f"R={refunded} ({given_label(ctx, *REFUND_SOURCES)}) + C={ctx.credit} "
+        f"({given_label(ctx, 'credit_amount')}) + O={ctx.out_of_band or 0} "
+        f"({given_label(ctx, 'out_of_band_amount')}) = {ctx.allocated}"
     )
 
 
@@ -669,23 +678,23 @@ def _compare(
         )
     if allocated.lo is not None and target.hi is not None and allocated.lo > target.hi:
         excess = allocated.lo - target.hi
+        held = _allocation_params(ctx)
         if target.hi == 0:
             fix = (
-                "omit refund_amount, refunds, credit_amount and out_of_band_amount (or set them "
-                "to 0): the whole credit note reduces the invoice's amount_remaining"
+                f"omit {_either(held, 'and')} (or set {'it' if len(held) == 1 else 'them'} to "
+                f"0): the whole credit note reduces the invoice's amount_remaining"
             )
         elif allocated.exact is not None and out_of_band >= excess:
+            held = ("out_of_band_amount", *(p for p in held if p != "out_of_band_amount"))
             fix = f"set out_of_band_amount={out_of_band - excess}"
         else:
             fix = (
-                f"lower refund_amount, refunds[].amount_refunded, credit_amount or "
-                f"out_of_band_amount by {'' if allocated.exact is not None else 'at least '}"
-                f"{excess} in total"
+                f"lower {_either(held, 'or')} by "
+                f"{'' if allocated.exact is not None else 'at least '}{excess} in total"
             )
         return _violated(
-            f"refund, credit and out-of-band amounts are too large: {_sum_text(ctx)}, but "
-            f"{target_text}",
-            _allocation_params(ctx) or ("out_of_band_amount",),
+            f"refunded + credited + out-of-band is too large: {_sum_text(ctx)}, but {target_text}",
+            held or ("out_of_band_amount",),
             fix,
             details | {"excess": excess},
         )
@@ -696,8 +705,9 @@ def _compare(
 
 def _total_text(ctx: Context) -> str:
     total, _ = ctx.total
-    source = "amount" if ctx.amount("amount") is not None else "from lines/shipping_cost"
-    return f"T={total} ({source})"
+    if ctx.amount("amount") is not None:
+        return f"T={total} (amount)"
+    return f"T={total} (from {given_label(ctx, 'lines', 'shipping_cost')})"
 
 
 def _check_sum_equals_total(ctx: Context) -> Outcome:
@@ -710,11 +720,20 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
             ),
             unknowns=frozenset({"invoice_status"}),
         )
+    if not ctx.invoice.status_known:
+        return Outcome(
+            "skipped",
+            reason=(
+                f"{ctx.invoice.label()} has status {ctx.invoice.status_text()}: the sum rule "
+                f"covers paid invoices only, and whether this status is paid is not known here"
+            ),
+            unknowns=frozenset({"invoice_status"}),
+        )
     if ctx.invoice.status != "paid":
         return Outcome(
             "skipped",
             reason=(
-                f"invoice {ctx.invoice.id} is {ctx.invoice.status!r}, not paid: before "
+                f"{ctx.invoice.label()} is {ctx.invoice.status!r}, not paid: before "
                 f"{V2025_05_28_BASIL} Stripe documents the sum rule for post-payment credit notes "
                 f"only, and how a partially paid invoice splits a credit note on this version is "
                 f"not documented"
@@ -724,7 +743,7 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
     return _compare(
         ctx,
         total,
-        f"for a post-payment credit note (invoice {ctx.invoice.id} is paid) they must add up to "
+        f"for a post-payment credit note ({ctx.invoice.label()} is paid) they must add up to "
         f"the credit note total {_total_text(ctx)}",
         _numbers(ctx, AR=0, target=total.exact),
         target_known=total.exact is not None,
