@@ -796,7 +796,7 @@ def test_tax_amounts_limit_is_20_on_every_version(version: str) -> None:
 @pytest.mark.parametrize("operation", ["list", "list_lines", "preview_lines"])
 def test_limit_accepted(operation: str, limit: int | None) -> None:
     report = validate_list_params({"limit": limit}, operation)  # type: ignore[arg-type]
-    assert report.checked == ("limit.range", "params.schema")
+    assert report.checked == ("params.bounds", "limit.range", "params.schema")
 
 
 @pytest.mark.parametrize("limit", [0, 101, -1, True, "10", 10.0])
@@ -1336,3 +1336,126 @@ def test_snapshot_refund_amounts_are_checked() -> None:
         InvoiceSnapshot(amount_remaining=0, status="paid", refund_amounts={"re_1": -1})
     with pytest.raises(TypeError):
         InvoiceSnapshot(amount_remaining=0, status="paid", refund_amounts=[1])  # type: ignore[arg-type]
+
+
+# ==============================================================================================
+# The validator's own bounds (issue 10, section 3)
+# ==============================================================================================
+
+
+def nested(depth: int, leaf: Any = "x", as_list: bool = False) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = [value] if as_list else {"a": value}
+    return value
+
+
+PLACES = ("metadata", "expand", "lines", "memo", "some_newer_param")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    depth=st.integers(40, 3_000),
+    place=st.sampled_from(PLACES),
+    as_list=st.booleans(),
+    operation=st.sampled_from(OPERATIONS),
+)
+def test_deep_nesting_is_our_error_not_recursion(
+    depth: int, place: str, as_list: bool, operation: str
+) -> None:
+    error = refused(note(amount=1, **{place: nested(depth, as_list=as_list)}), operation=operation)
+    assert error.rule == "params.bounds" and error.param == place
+    assert len(str(error)) < 600
+
+
+def test_a_cycle_is_too_deep() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    assert refused(note(amount=1, expand=loop)).rule == "params.bounds"
+
+
+def test_documented_depths_pass() -> None:
+    tax = {"amount": 1, "tax_rate": "txr_1", "taxable_amount": 10}
+    line = {"type": "custom_line_item", "quantity": 1, "unit_amount": 10, "tax_amounts": [tax]}
+    check(note(lines=[line], metadata={"k": "v"}))
+    check(note(amount=1, some_newer_param=nested(30)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    digits=st.integers(31, 20_000),
+    sign=st.sampled_from([1, -1]),
+    place=st.sampled_from(
+        [
+            "amount",
+            "credit_amount",
+            "refund_amount",
+            "out_of_band_amount",
+            "memo",
+            "quantity",
+            "tax_amount",
+            "metadata",
+        ]
+    ),
+)
+def test_huge_ints_are_our_error_and_never_printed(digits: int, sign: int, place: str) -> None:
+    value = sign * 10 ** (digits - 1)
+    line: dict[str, Any] = {"type": "custom_line_item", "quantity": 1, "unit_amount": 5}
+    params = note(amount=1)
+    if place == "quantity":
+        params = note(lines=[{**line, "quantity": value}])
+    elif place == "tax_amount":
+        tax = {"amount": value, "tax_rate": "txr_1", "taxable_amount": 1}
+        params = note(lines=[{**line, "tax_amounts": [tax]}])
+    elif place == "metadata":
+        params["metadata"] = {"k": value}
+    else:
+        params[place] = value
+    error = refused(params)
+    assert error.rule == "params.bounds"
+    assert "digits" in error.message and len(str(error)) < 600
+
+
+def test_thirty_digit_ints_are_still_checked_exactly() -> None:
+    big = 10**29
+    error = refused(note(amount=big, credit_amount=big + 1))
+    assert error.rule == "allocation.within_total" and str(big) in error.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Decimal("1E+5000"), Decimal("1E+999999"), "9" * 5000, Decimal("1E+30"), 10**40],
+)
+def test_huge_unit_amount_decimal_is_refused_clearly(value: object) -> None:
+    line = {"type": "custom_line_item", "quantity": 3, "unit_amount_decimal": value}
+    error = refused(note(lines=[line], credit_amount=1))
+    assert error.rule in ("lines.unit_amount_decimal_format", "params.bounds")
+    assert len(str(error)) < 600
+
+
+def test_decimal_places_are_counted_without_rounding() -> None:
+    # 1.000...0001 with 40 places: a 28-digit context would round it to 1 and let it through.
+    value = "1." + "0" * 39 + "1"
+    line = {"type": "custom_line_item", "quantity": 1, "unit_amount_decimal": value}
+    assert refused(note(lines=[line])).rule == "lines.unit_amount_decimal_format"
+    exact = {"type": "custom_line_item", "quantity": 10**20, "unit_amount_decimal": "1.5"}
+    report = check(note(lines=[exact]))
+    assert report.total == Bounds.point(15 * 10**19)
+
+
+def test_bounds_text_never_fails() -> None:
+    assert "digits" in str(Bounds(10**5000, None))
+    assert "digits" in str(Bounds.point(-(10**5000)))
+    assert str(Bounds(1, 2)) == "[1, 2]"
+
+
+@settings(max_examples=60, deadline=None)
+@given(length=st.integers(1_000, 200_000), where=st.sampled_from(["email_type", "key"]))
+def test_long_strings_are_quoted_short(length: int, where: str) -> None:
+    params = (
+        note(amount=1, email_type="x" * length)
+        if where == "email_type"
+        else note(amount=1, metadata={"k" * length: 5.5})
+    )
+    error = refused(params)
+    assert error.rule == "params.schema" and len(str(error)) < 600

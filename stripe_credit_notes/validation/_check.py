@@ -23,7 +23,9 @@ from ._rules import RULES, RULES_BY_ID, Rule
 
 # What list, list_lines and preview_lines share: the paging rule, and the spec's schemas.
 _LIST_RULES: tuple[Rule, ...] = tuple(
-    r for r in RULES if r.operations <= LIST_OPERATIONS or r.id == "params.schema"
+    r
+    for r in RULES
+    if r.operations <= LIST_OPERATIONS or r.id in ("params.schema", "params.bounds")
 )
 
 __all__ = [

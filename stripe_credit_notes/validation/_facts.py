@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeGuard
 import attrs
 
 from ..versions import V2025_03_31_BASIL, ApiVersion
+from ._bounds import int_text
 from ._invoice import InvoiceSnapshot
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Context",
     "CreditNoteOperation",
     "ListOperation",
+    "decimal_places",
     "given",
     "is_int",
     "line_path",
@@ -110,9 +112,9 @@ class Bounds:
 
     def __str__(self) -> str:
         if self.exact is not None:
-            return str(self.exact)
-        lo = "-inf" if self.lo is None else str(self.lo)
-        hi = "+inf" if self.hi is None else str(self.hi)
+            return int_text(self.exact)
+        lo = "-inf" if self.lo is None else int_text(self.lo)
+        hi = "+inf" if self.hi is None else int_text(self.hi)
         return f"[{lo}, {hi}]"
 
 
@@ -153,6 +155,18 @@ def linked_refunds(params: Mapping[str, Any], version: ApiVersion) -> list[str]:
         if is_refund and isinstance(linked, str) and linked and linked not in found:
             found.append(linked)
     return found
+
+
+def decimal_places(number: decimal.Decimal) -> int:
+    """Decimal places of a finite ``number``, trailing zeros not counted (no rounding)."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = 0
+    for digit in reversed(digits):
+        if digit != 0:
+            break
+        trailing += 1
+    return max(-(exponent + trailing), 0)
 
 
 def _has_taxes(line: Mapping[str, Any]) -> bool:
@@ -228,7 +242,9 @@ class Context:
             return (_NON_NEGATIVE if non_negative else _UNKNOWN), (
                 f"{path} has no {missing}: Stripe fills it in"
             )
-        product = unit * quantity
+        with decimal.localcontext() as exact:
+            exact.prec = 100  # exact for the digits the bounds and format rules let through
+            product = unit * quantity
         floor = int(product.to_integral_value(rounding=decimal.ROUND_FLOOR))
         ceiling = int(product.to_integral_value(rounding=decimal.ROUND_CEILING))
         base = Bounds(floor, ceiling)

@@ -20,11 +20,13 @@ import attrs
 
 from .._param_schemas import PARAM_SCHEMAS
 from ..versions import LATEST, V2019_12_03, V2025_03_31_BASIL, V2025_05_28_BASIL, ApiVersion
+from ._bounds import MAX_INT_DIGITS, bounds_violation, quote
 from ._facts import (
     CREDIT_NOTE_OPERATIONS,
     LIST_OPERATIONS,
     Bounds,
     Context,
+    decimal_places,
     given,
     is_int,
     line_path,
@@ -170,6 +172,20 @@ def _type_name(value: object) -> str:
 # Structural checks (every version)
 
 
+def _check_bounds(ctx: Context) -> Outcome:
+    found = bounds_violation(ctx.params)
+    if found is None:
+        return PASSED
+    name, path, problem = found
+    return _violated(
+        f"{problem}: beyond what this SDK checks and what Stripe accepts",
+        (name,),
+        f"pass {name} as Stripe documents it (amounts are ints of a few digits; parameters nest "
+        f"a few levels deep)",
+        {"path": path},
+    )
+
+
 def _check_invoice(ctx: Context) -> Outcome:
     value = ctx.params.get("invoice")
     if isinstance(value, str) and value:
@@ -209,7 +225,7 @@ def _check_lines_shape(ctx: Context) -> Outcome:
             )
         if line_type not in LINE_TYPES:
             return _violated(
-                f"{line_path(index, 'type')}={line_type!r} is not a credit note line type",
+                f"{line_path(index, 'type')}={quote(line_type)} is not a credit note line type",
                 (line_path(index, "type"),),
                 f"set {line_path(index, 'type')} to 'invoice_line_item' or 'custom_line_item'",
             )
@@ -237,7 +253,7 @@ def _check_refund_items(ctx: Context) -> Outcome:
         kind = item.get("type") if given(item.get("type")) else "refund"
         if kind not in REFUND_TYPES:
             return _violated(
-                f"{path}[type]={kind!r} is not one of 'refund', 'payment_record_refund'",
+                f"{path}[type]={quote(kind)} is not one of 'refund', 'payment_record_refund'",
                 (f"{path}[type]",),
                 f"set {path}[type] to 'refund' (the default) or 'payment_record_refund'",
             )
@@ -289,14 +305,14 @@ def _amount_problem(path: str, value: object) -> Outcome | None:
         return None
     if isinstance(value, bool):
         return _violated(
-            f"{path} must be an int amount in the smallest currency unit, not a bool ({value!r})",
+            f"{path} must be an int amount in the smallest currency unit, not a bool ({quote(value)})",
             (path,),
             f"pass {path} as an int, e.g. 1050 for 10.50",
         )
     if not is_int(value):
         return _violated(
             f"{path} must be an int amount in the smallest currency unit, not "
-            f"{_type_name(value)} ({value!r})",
+            f"{_type_name(value)} ({quote(value)})",
             (path,),
             f"pass {path} as an int, e.g. 1050 for 10.50",
         )
@@ -335,7 +351,7 @@ def _check_line_integers(ctx: Context) -> Outcome:
             if given(value) and not is_int(value):
                 path = line_path(index, field)
                 return _violated(
-                    f"{path} must be an int, not {_type_name(value)} ({value!r})",
+                    f"{path} must be an int, not {_type_name(value)} ({quote(value)})",
                     (path,),
                     f"pass {path} as an int"
                     + ("; use unit_amount_decimal for fractions" if field == "unit_amount" else ""),
@@ -406,16 +422,22 @@ def _check_unit_amount_decimal(ctx: Context) -> Outcome:
         number = parse_decimal(value)
         if number is None:
             return _violated(
-                f"{path} must be a decimal number (Decimal or str), not {value!r}",
+                f"{path} must be a decimal number (Decimal or str), not {quote(value)}",
                 (path,),
                 f"pass {path}=Decimal('12.5')",
             )
-        exponent = number.normalize().as_tuple().exponent
-        assert isinstance(exponent, int)
-        if -exponent > UNIT_AMOUNT_DECIMAL_PLACES:
-            rounded = number.quantize(decimal.Decimal(1).scaleb(-UNIT_AMOUNT_DECIMAL_PLACES))
+        if number.adjusted() >= MAX_INT_DIGITS:
             return _violated(
-                f"{path}={value!r} has more than {UNIT_AMOUNT_DECIMAL_PLACES} decimal places",
+                f"{path}={quote(value)} has more than {MAX_INT_DIGITS} digits before the point",
+                (path,),
+                f"pass {path} as the unit price in the smallest currency unit",
+            )
+        if decimal_places(number) > UNIT_AMOUNT_DECIMAL_PLACES:
+            with decimal.localcontext() as exact:
+                exact.prec = MAX_INT_DIGITS + UNIT_AMOUNT_DECIMAL_PLACES + 8
+                rounded = number.quantize(decimal.Decimal(1).scaleb(-UNIT_AMOUNT_DECIMAL_PLACES))
+            return _violated(
+                f"{path}={quote(value)} has more than {UNIT_AMOUNT_DECIMAL_PLACES} decimal places",
                 (path,),
                 f"round it: {path}=Decimal('{rounded}')",
             )
@@ -446,7 +468,7 @@ def _check_tax_amounts_shape(ctx: Context) -> Outcome:
             if not ok:
                 return _violated(
                     f"{item} needs amount (int), tax_rate (str) and taxable_amount (int); "
-                    f"got {tax!r}",
+                    f"got {quote(tax)}",
                     (item,),
                     f"set {item}={{'amount': 100, 'tax_rate': 'txr_...', 'taxable_amount': 1000}}",
                 )
@@ -493,7 +515,7 @@ def _check_refund_removed(ctx: Context) -> Outcome:
         f"refund (one linked refund) does not exist on Stripe-Version {ctx.version}: it was "
         f"replaced by refunds[] in {V2025_03_31_BASIL}",
         ("refund",),
-        f"use refunds[] on {V2025_03_31_BASIL} and later: refunds=[{{'refund': {refund!r}}}]",
+        f"use refunds[] on {V2025_03_31_BASIL} and later: refunds=[{{'refund': {quote(refund)}}}]",
     )
 
 
@@ -512,7 +534,7 @@ def _check_refunds_unavailable(ctx: Context) -> Outcome:
     )
     if single:
         fix = (
-            f"use refund={items[0][1]['refund']!r} before {V2025_03_31_BASIL} (it links the whole "
+            f"use refund={quote(items[0][1]['refund'])} before {V2025_03_31_BASIL} (it links the whole "
             f"refund), or pin {V2025_03_31_BASIL} or later to use refunds[]"
         )
     else:
@@ -543,7 +565,7 @@ def _check_schema(ctx: Context) -> Outcome:
         if violation is not None:
             path, expected, got = violation
             return _violated(
-                f"{path} must be {expected}, got {_type_name(got)} {got!r}",
+                f"{path} must be {expected}, got {_type_name(got)} {quote(got)}",
                 (path,),
                 f"pass {path} as {expected}"
                 + (
@@ -562,7 +584,7 @@ def _check_limit(ctx: Context) -> Outcome:
         return PASSED
     if not (is_int(value) and LIMIT_MIN <= value <= LIMIT_MAX):
         return _violated(
-            f"limit must be an int from {LIMIT_MIN} to {LIMIT_MAX}, got {value!r}",
+            f"limit must be an int from {LIMIT_MIN} to {LIMIT_MAX}, got {quote(value)}",
             ("limit",),
             f"pass limit between {LIMIT_MIN} and {LIMIT_MAX} (default 10); pagination fetches "
             f"the rest",
@@ -802,6 +824,14 @@ def _check_within_total(ctx: Context) -> Outcome:
 
 
 RULES: Final[tuple[Rule, ...]] = (
+    Rule(
+        id="params.bounds",
+        title="values nest at most 32 levels deep and ints have at most 30 digits",
+        formula="depth <= 32 and abs(int) < 10**30",
+        params=("*",),
+        check=_check_bounds,
+        operations=ALL_OPERATIONS,
+    ),
     Rule(
         id="invoice.required",
         title="`invoice` is required",

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from ._bounds import short
+
 __all__ = ["compiled", "schema_problem", "schema_violation"]
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -52,7 +54,7 @@ def schema_violation(
     if failure is None:
         return None
     parts, expected, found = failure
-    return path + "".join(f"[{p}]" for p in parts), expected, found
+    return path + "".join(f"[{short(p)}]" for p in parts), expected, found
 
 
 def schema_problem(
