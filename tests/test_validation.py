@@ -661,7 +661,14 @@ ACCEPTED_CASES: list[tuple[str, dict[str, Any]]] = [
     ("lines only", note(lines=[BASE_LINE])),
     ("shipping only", note(shipping_cost={"shipping_rate": "shr_1"})),
     ("None means not given", note(amount=5, credit_amount=None, refund_amount=None, lines=None)),
-    ("'' means unset", note(amount=5, credit_amount="", out_of_band_amount="")),
+    (
+        "'' unsets where Stripe offers it",
+        note(
+            amount=5,
+            metadata="",
+            lines=[{**BASE_LINE, "tax_rates": "", "tax_amounts": "", "metadata": ""}],
+        ),
+    ),
     (
         "invoice line fields",
         note(

@@ -190,7 +190,12 @@ def _check_invoice(ctx: Context) -> Outcome:
     value = ctx.params.get("invoice")
     if isinstance(value, str) and value:
         return PASSED
-    what = "missing" if not given(value) else f"a {_type_name(value)}, not an invoice ID"
+    if value is None:
+        what = "missing"
+    elif value == "":
+        what = "'' (Stripe's unset)"
+    else:
+        what = f"a {_type_name(value)}, not an invoice ID"
     return _violated(
         f"invoice is required: the ID of the finalized invoice to credit (got {what})",
         ("invoice",),
@@ -564,6 +569,14 @@ def _check_schema(ctx: Context) -> Outcome:
         violation = schema_violation(value, node, name, check_enums=check_enums)
         if violation is not None:
             path, expected, got = violation
+            if got.__class__ is str and got == "":
+                return _violated(
+                    f"{path} must be {expected}, got '' (Stripe's unset), which the spec does not "
+                    f"offer for {path}",
+                    (path,),
+                    f"omit {path} (or pass None) to leave it unset",
+                    {"param": path, "value": got},
+                )
             return _violated(
                 f"{path} must be {expected}, got {_type_name(got)} {quote(got)}",
                 (path,),
