@@ -37,7 +37,22 @@ def reduce(node: Schema) -> dict[str, Any]:
         out["additionalProperties"] = reduce(extra)
     if node.get("x-stripeBypassValidation"):
         out["bypass"] = True  # Stripe accepts values beyond the listed enum
+    if _is_metadata(node):
+        # Stripe documents "" as unsetting metadata ("posting an empty value to metadata"),
+        # though the spec offers no `anyOf [..., enum [""]]` for it here.
+        out["unset"] = True
     return out
+
+
+def _is_metadata(node: Schema) -> bool:
+    """A free-form string map: Stripe's ``metadata`` shape (no declared properties)."""
+    extra = node.get("additionalProperties")
+    return (
+        node.get("type") == "object"
+        and "properties" not in node
+        and isinstance(extra, dict)
+        and extra.get("type") == "string"
+    )
 
 
 def render(operations: dict[str, dict[str, Any]], header: str) -> str:

@@ -19,6 +19,7 @@ from ._core import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
     RETRIEVE_INVOICE,
+    RETRIEVE_REFUND,
     ClientCore,
     PreparedRequest,
     RequestOptions,
@@ -241,10 +242,15 @@ class Client(_BaseClient):
         params: Mapping[str, Any],
         options: RequestOptions,
     ) -> APIResponse[R]:
+        snapshot = options.get("invoice_snapshot")
         invoice = self._core.invoice_to_fetch(op, params, options)
         if invoice is not None:
             fetched = self._request(RETRIEVE_INVOICE, invoice, {}, self._fetch_options(options))
             snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+        for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
+            got = self._request(RETRIEVE_REFUND, refund, {}, self._fetch_options(options))
+            snapshot = self._core.with_refund(snapshot, refund, got.parsed)
+        if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
         return self._send(request)
@@ -365,11 +371,16 @@ class AsyncClient(_BaseClient):
         params: Mapping[str, Any],
         options: RequestOptions,
     ) -> APIResponse[R]:
+        snapshot = options.get("invoice_snapshot")
+        fetch = self._fetch_options(options)
         invoice = self._core.invoice_to_fetch(op, params, options)
         if invoice is not None:
-            fetch = self._fetch_options(options)
             fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch)
             snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+        for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
+            got = await self._request(RETRIEVE_REFUND, refund, {}, fetch)
+            snapshot = self._core.with_refund(snapshot, refund, got.parsed)
+        if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
         return await self._send(request)

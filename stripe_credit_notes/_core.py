@@ -24,11 +24,11 @@ from ._operation import Operation
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after, should_retry
 from ._version import __version__
-from .versions import LATEST, ApiVersion
+from .versions import LATEST, ApiVersion, pin
 
 if TYPE_CHECKING:
-    from .models import Invoice
-    from .validation import InvoiceSnapshot
+    from .models import Invoice, Refund
+    from .validation import InvoiceSnapshot, ValidationReport
 
 __all__ = ["ClientCore", "PreparedRequest", "RequestOptions"]
 
@@ -52,6 +52,19 @@ RETRIEVE_INVOICE: Operation[Invoice] = Operation(
     response="Invoice",
     item=None,
     summary="Retrieve an invoice (for pre-validation)",
+)
+
+# With `fetch_invoice`, the amount of each linked refund whose amount the request leaves to
+# Stripe (`refund=` before basil, `refunds[]` items without `amount_refunded`). Only `amount`
+# is read from it.
+RETRIEVE_REFUND: Operation[Refund] = Operation(
+    name="retrieve_refund",
+    method="GET",
+    path="/v1/refunds/{refund}",
+    path_param="refund",
+    response="Refund",
+    item=None,
+    summary="Retrieve a refund (for pre-validation)",
 )
 
 
@@ -88,6 +101,8 @@ class PreparedRequest(Generic[R]):
     timeout: float
     max_retries: int
     api_version: str
+    #: What pre-validation checked (credit-note operations with validation on), else ``None``.
+    validation: ValidationReport | None = None
 
 
 def _is_loopback(host: str) -> bool:
@@ -160,7 +175,7 @@ class ClientCore:
         if not key.isprintable() or any(c.isspace() for c in key):
             raise ValueError("api_key contains whitespace or control characters")
         self._api_key = key
-        version = ApiVersion.coerce(api_version) if api_version is not None else LATEST
+        version = pin(api_version) if api_version is not None else LATEST
         self.api_version = str(version)
         self.base_url = normalize_base_url(base_url)
         if timeout <= 0:
@@ -209,12 +224,13 @@ class ClientCore:
         headers = dict(self._base_headers)
         version = options.get("api_version")
         if version is not None:
-            version = str(ApiVersion.parse(version))
+            version = str(pin(version))
             headers["Stripe-Version"] = version
         else:
             version = self.api_version
+        validation = None
         if self._validating(options):
-            self.pre_validate(op, params, version, options.get("invoice_snapshot"))
+            validation = self.pre_validate(op, params, version, options.get("invoice_snapshot"))
         account = options.get("stripe_account")
         if account:
             headers["Stripe-Account"] = account
@@ -249,6 +265,7 @@ class ClientCore:
             timeout=float(timeout) if timeout is not None else self.timeout,
             max_retries=retries if retries is not None else self.retry_policy.max_retries,
             api_version=version,
+            validation=validation,
         )
 
     # -- pre-validation ----------------------------------------------------------------------
@@ -279,17 +296,72 @@ class ClientCore:
 
         return InvoiceSnapshot.from_invoice_json({"id": invoice.id, **invoice.extra})
 
+    def refunds_to_fetch(
+        self,
+        op: Operation[Any],
+        params: Mapping[str, Any],
+        options: RequestOptions,
+        snapshot: InvoiceSnapshot | None,
+    ) -> tuple[str, ...]:
+        """Linked refunds whose amount the rules need and the snapshot lacks (``fetch_invoice``).
+
+        Only the refund parameter of the pinned version counts (``refund`` before basil,
+        ``refunds[]`` from it): the other one is refused by its own rule, not fetched.
+        """
+        if not (
+            self.fetch_invoice
+            and snapshot is not None
+            and op.name in CREDIT_NOTE_OPERATIONS
+            and self._validating(options)
+        ):
+            return ()
+        from .validation._facts import linked_refunds
+
+        version = ApiVersion.coerce(options.get("api_version") or self.api_version)
+        known = snapshot.refund_amounts
+        return tuple(r for r in linked_refunds(params, version) if r not in known)
+
+    @staticmethod
+    def with_refund(
+        snapshot: InvoiceSnapshot | None, refund_id: str, refund: Refund
+    ) -> InvoiceSnapshot:
+        """The snapshot with the ``amount`` of one fetched refund added."""
+        assert snapshot is not None, "refunds_to_fetch() names refunds only for a snapshot"
+        from .validation._invoice import refund_amount_from_json
+
+        body = dict(refund.extra)
+        if getattr(refund, "amount", None) is not None:  # should the model ever declare it
+            body["amount"] = getattr(refund, "amount")  # noqa: B009
+        amount = refund_amount_from_json(body)
+        return attrs.evolve(snapshot, refund_amounts={**snapshot.refund_amounts, refund_id: amount})
+
     @staticmethod
     def pre_validate(
         op: Operation[Any],
         params: Mapping[str, Any],
         version: str,
         invoice: InvoiceSnapshot | None,
-    ) -> None:
-        """Raise ``ValidationError`` for parameters Stripe would refuse under ``version``."""
+    ) -> ValidationReport | None:
+        """Raise ``ValidationError`` for parameters Stripe would refuse under ``version``.
+
+        For a credit-note operation, returns the report and says at DEBUG level what was only
+        bounded or skipped (and at WARNING an invoice status newer than this SDK).
+        """
         from .validation._check import raise_if_invalid
 
-        raise_if_invalid(op.name, params, version, invoice)
+        report = raise_if_invalid(op.name, params, version, invoice)
+        if report is not None:
+            for note in report.notes:
+                logger.warning("pre-validation of %s: %s", op.name, note)
+            inexact = [c for c in report.checks if c.status in ("bounded", "skipped")]
+            if inexact:
+                logger.debug(
+                    "pre-validation of %s under Stripe-Version %s is not exact: %s",
+                    op.name,
+                    version,
+                    "; ".join(f"{c.rule} {c.status} ({c.reason})" for c in inexact),
+                )
+        return report
 
     # -- responses ---------------------------------------------------------------------------
 
@@ -328,6 +400,7 @@ class ClientCore:
             idempotency_key=request.idempotency_key,
             attempts=attempts,
             elapsed=elapsed,
+            validation=request.validation,
         )
 
     def retry_delay(self, error: BaseException | None, retry_number: int) -> float:

@@ -25,7 +25,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                         "amount": {"type": "integer"},
                         "description": {"type": "string"},
                         "invoice_line_item": {"type": "string"},
-                        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "metadata": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "unset": True,
+                        },
                         "quantity": {"type": "integer"},
                         "tax_amounts": {
                             "anyOf": [
@@ -61,7 +65,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 },
             },
             "memo": {"type": "string"},
-            "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+            "metadata": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "unset": True,
+            },
             "out_of_band_amount": {"type": "integer"},
             "reason": {
                 "type": "string",
@@ -112,7 +120,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                         "amount": {"type": "integer"},
                         "description": {"type": "string"},
                         "invoice_line_item": {"type": "string"},
-                        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "metadata": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "unset": True,
+                        },
                         "quantity": {"type": "integer"},
                         "tax_amounts": {
                             "anyOf": [
@@ -148,7 +160,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 },
             },
             "memo": {"type": "string"},
-            "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+            "metadata": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "unset": True,
+            },
             "out_of_band_amount": {"type": "integer"},
             "reason": {
                 "type": "string",
@@ -201,7 +217,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                         "amount": {"type": "integer"},
                         "description": {"type": "string"},
                         "invoice_line_item": {"type": "string"},
-                        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "metadata": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "unset": True,
+                        },
                         "quantity": {"type": "integer"},
                         "tax_amounts": {
                             "anyOf": [
@@ -237,7 +257,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 },
             },
             "memo": {"type": "string"},
-            "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+            "metadata": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "unset": True,
+            },
             "out_of_band_amount": {"type": "integer"},
             "reason": {
                 "type": "string",
@@ -316,7 +340,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "properties": {
             "expand": {"type": "array", "items": {"type": "string"}},
             "memo": {"type": "string"},
-            "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+            "metadata": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "unset": True,
+            },
         },
         "required": [],
     },

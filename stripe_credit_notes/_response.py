@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    from .validation import ValidationReport
 
 __all__ = ["APIResponse"]
 
@@ -30,6 +33,10 @@ class APIResponse(Generic[T]):
     """How many attempts the call took (1 when it was not retried)."""
     elapsed: float
     """Seconds from the first attempt to the final response, retries and waits included."""
+    validation: ValidationReport | None = None
+    """What pre-validation checked before the call (``create``, ``preview``, ``preview_lines``
+    with validation on): ``validation.complete`` is False when a rule was only bounded or
+    skipped, and ``validation.describe()`` says why. ``None`` otherwise."""
 
     def with_parsed(self, parsed: U) -> APIResponse[U]:
         """The same response metadata around another decoded object (a page, for lists)."""
@@ -41,4 +48,5 @@ class APIResponse(Generic[T]):
             idempotency_key=self.idempotency_key,
             attempts=self.attempts,
             elapsed=self.elapsed,
+            validation=self.validation,
         )

@@ -140,9 +140,11 @@ class APITimeoutError(APIConnectionError):
 class ValidationError(StripeError, ValueError):
     """Client-side: Stripe would refuse these parameters, so no request was sent.
 
-    ``params`` names the parameters involved, ``rule`` identifies the rule, ``api_version`` is
-    the pinned ``Stripe-Version`` whose rules were applied, ``fix`` says what to send instead and
-    ``details`` holds the numbers the rule was checked with.
+    ``params`` names the parameters involved, the first of them (``param``) being the one the
+    ``fix`` changes; ``rule`` identifies the rule, ``api_version`` is the pinned
+    ``Stripe-Version`` whose rules were applied, ``fix`` says what to send instead and
+    ``details`` holds the numbers the rule was checked with. ``message`` itself ends with
+    ``[rule ..., Stripe-Version ..., param ...]``, so code that logs only ``message`` keeps them.
     """
 
     params: tuple[str, ...]
@@ -161,7 +163,11 @@ class ValidationError(StripeError, ValueError):
         fix: str | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(message, param=params[0] if params else None)
+        param = params[0] if params else None
+        tag = _validation_tag(rule, api_version, param)
+        if not message.endswith(tag):  # already tagged when rebuilt from its own message
+            message = f"{message} {tag}"
+        super().__init__(message, param=param)
         self.params = params
         self.rule = rule
         self.api_version = api_version
@@ -170,10 +176,11 @@ class ValidationError(StripeError, ValueError):
 
     def __str__(self) -> str:
         text = self.message
-        if self.api_version:
-            text += f" [rule {self.rule}, Stripe-Version {self.api_version}]"
-        else:
-            text += f" [rule {self.rule}]"
         if self.fix:
             text += f" Fix: {self.fix}"
         return text
+
+
+def _validation_tag(rule: str, api_version: str | None, param: str | None) -> str:
+    version = f"Stripe-Version {api_version}" if api_version else "every Stripe-Version"
+    return f"[rule {rule}, {version}, param {param or 'none'}]"

@@ -32,6 +32,8 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import threading
+import warnings
 from typing import Final, Literal
 
 import attrs
@@ -47,6 +49,8 @@ __all__ = [
     "V2026_06_24_DAHLIA",
     "ApiVersion",
     "Channel",
+    "UnknownApiVersionWarning",
+    "pin",
 ]
 
 Channel = Literal["ga", "preview", "dashboard"]
@@ -323,3 +327,53 @@ LATEST: Final = _v("2026-09-30.endive")
 Stripe has published a newer version, ``2026-10-28.endive`` (in :data:`PUBLISHED_VERSIONS`),
 with no credit-note changes; ``LATEST`` follows the spec this SDK is generated from.
 """
+
+
+class UnknownApiVersionWarning(UserWarning):
+    """A pinned ``Stripe-Version`` newer than every version this SDK knows (newest rules used)."""
+
+
+_WARNED: set[ApiVersion] = set()
+_WARNED_LOCK = threading.Lock()
+
+
+def _nearest_published(version: ApiVersion) -> ApiVersion:
+    """The published version closest in date (the same date's release first, then earlier)."""
+    return min(PUBLISHED_VERSIONS, key=lambda v: (abs((v.date - version.date).days), v > version))
+
+
+def pin(value: ApiVersion | str) -> ApiVersion:
+    """Parse ``value`` and check it is a version Stripe publishes, as a client pin must be.
+
+    * A published GA version (:data:`PUBLISHED_VERSIONS`) is returned as is.
+    * A GA value inside the published range that Stripe never published (``2025-03-31``
+      without ``.basil``, ``2025-05-27.basil``) raises ``ValueError`` with the nearest
+      published version as a suggestion: Stripe refuses unknown versions, and sorting one
+      between the known ones would pick rules by guesswork.
+    * A value newer than the newest published version is accepted with one
+      :class:`UnknownApiVersionWarning` per value and process; it gets the newest rules.
+    * A value older than the first one listed (before credit notes existed) is accepted and
+      gets the oldest rules; ``.preview`` and ``.dashboard`` channels are accepted at any date
+      (Stripe publishes no list of them).
+    """
+    version = ApiVersion.coerce(value)
+    if version in _PUBLISHED_SET or not version.is_ga or version < PUBLISHED_VERSIONS[0]:
+        return version
+    newest = PUBLISHED_VERSIONS[-1]
+    if version > newest:
+        with _WARNED_LOCK:
+            first = version not in _WARNED
+            _WARNED.add(version)
+        if first:
+            warnings.warn(
+                f"Stripe-Version {version} is newer than every version this SDK knows (newest "
+                f"{newest}): pre-validation applies the rules of {newest}",
+                UnknownApiVersionWarning,
+                stacklevel=2,
+            )
+        return version
+    suggestion = _nearest_published(version)
+    raise ValueError(
+        f"{version} is not a published Stripe API version (Stripe refuses unknown versions); "
+        f"did you mean {suggestion}?"
+    )

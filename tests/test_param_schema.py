@@ -14,6 +14,12 @@ from stripe_credit_notes._param_schemas import PARAM_SCHEMAS
 from stripe_credit_notes.validation._check import raise_if_invalid
 from stripe_credit_notes.validation._schema import schema_problem
 
+# Future pins (newer than every published version) are part of the input space here; the
+# warning they raise is tested in test_versions.py.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::stripe_credit_notes.versions.UnknownApiVersionWarning"
+)
+
 LATEST = "2026-09-30.endive"
 
 
@@ -130,3 +136,98 @@ def test_decimal_strings_follow_stripe_format() -> None:
         assert schema_problem(ok, node, "x", check_enums=True) is None
     for bad in ("1e5", "abc", Decimal("NaN"), 1.5, True):
         assert schema_problem(bad, node, "x", check_enums=True) is not None
+
+
+# -- "" (Stripe's "unset") only where the spec or Stripe's docs offer it ---------------------------
+
+LINE = {"type": "custom_line_item", "quantity": 1, "unit_amount": 5}
+
+
+@pytest.mark.parametrize(
+    ("params", "path"),
+    [
+        ({"effective_at": ""}, "effective_at"),
+        ({"email_type": ""}, "email_type"),
+        ({"shipping_cost": ""}, "shipping_cost"),
+        ({"refunds": ""}, "refunds"),
+        ({"expand": ""}, "expand"),
+        ({"credit_amount": ""}, "credit_amount"),
+        ({"lines": [{**LINE, "quantity": ""}]}, "lines[0][quantity]"),
+        ({"lines": [{**LINE, "unit_amount": None, "unit_amount_decimal": ""}]}, None),
+    ],
+)
+def test_unset_is_refused_where_the_spec_does_not_offer_it(
+    params: dict[str, Any], path: str | None
+) -> None:
+    for operation in ("create", "preview", "preview_lines"):
+        with pytest.raises(ValidationError) as info:
+            raise_if_invalid(operation, {"invoice": "in_1", "amount": 5, **params}, LATEST)
+        error = info.value
+        assert error.rule == "params.schema"
+        expected = path or "lines[0][unit_amount_decimal]"
+        assert error.param == expected and "Stripe's unset" in error.message
+        assert error.fix == f"omit {expected} (or pass None) to leave it unset"
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("create", {"metadata": ""}),
+        ("update", {"metadata": ""}),
+        ("create", {"lines": [{**LINE, "tax_rates": "", "tax_amounts": "", "metadata": ""}]}),
+        ("create", {"memo": ""}),  # a string parameter: "" is a string
+        ("create", {"metadata": {"gone": ""}}),  # unsets one key
+    ],
+)
+def test_unset_passes_where_stripe_offers_it(operation: str, params: dict[str, Any]) -> None:
+    base = {"invoice": "in_1", "amount": 5} if operation == "create" else {}
+    raise_if_invalid(operation, {**base, **params}, LATEST)
+
+
+def offers_unset(node: dict[str, Any]) -> bool:
+    """Whether "" fits a reduced schema node, read from the data (not from the walker)."""
+    if node.get("unset"):
+        return True
+    if "anyOf" in node:
+        return any(offers_unset(m) for m in node["anyOf"])
+    return (
+        node.get("type") == "string"
+        and ("" in node.get("enum", [""]) or bool(node.get("bypass")))
+        and node.get("format") != "decimal"
+    )
+
+
+def every_node(node: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
+    found = [(path, node)]
+    for member in node.get("anyOf", ()):
+        found += every_node(member, path)
+    if "items" in node:
+        found += every_node(node["items"], path + "[0]")
+    for key, sub in node.get("properties", {}).items():
+        found += every_node(sub, f"{path}[{key}]")
+    return found
+
+
+ALL_NODES = [
+    (operation, path, node)
+    for operation, schema in PARAM_SCHEMAS.items()
+    for name, top in schema["properties"].items()
+    for path, node in every_node(top, name)
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(ALL_NODES), future=st.booleans())
+def test_unset_fits_exactly_the_nodes_that_offer_it(
+    case: tuple[str, str, dict[str, Any]], future: bool
+) -> None:
+    _, path, node = case
+    problem = schema_problem("", node, path, check_enums=not future)
+    assert (problem is None) == offers_unset(node), (path, node)
+
+
+def test_metadata_is_marked_unset_by_the_generator() -> None:
+    for schema in PARAM_SCHEMAS.values():
+        node = schema["properties"].get("metadata")
+        if node is not None:
+            assert node.get("unset") is True

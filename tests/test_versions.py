@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import attrs
@@ -20,6 +21,8 @@ from stripe_credit_notes.versions import (
     V2025_05_28_BASIL,
     V2026_06_24_DAHLIA,
     ApiVersion,
+    UnknownApiVersionWarning,
+    pin,
 )
 from tests.conftest import ROOT
 
@@ -234,3 +237,81 @@ def test_total_order_consistent_with_dates_and_equality(a: ApiVersion, b: ApiVer
 @given(versions())
 def test_str_round_trips(version: ApiVersion) -> None:
     assert ApiVersion.parse(str(version)) == version
+
+
+# -- pins: only versions Stripe publishes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("2025-03-31", "2025-03-31.basil"),  # no release name: Stripe has no such version
+        ("2025-05-27.basil", "2025-05-28.basil"),
+        ("2024-09-30", "2024-09-30.acacia"),
+        ("2020-01-01", "2019-12-03"),
+        ("2026-10-27.endive", "2026-10-28.endive"),
+    ],
+)
+def test_pin_refuses_an_unpublished_version_inside_the_known_range(
+    text: str, suggestion: str
+) -> None:
+    with pytest.raises(ValueError, match=f"did you mean {re.escape(suggestion)}\\?"):
+        pin(text)
+
+
+def test_pin_accepts_every_published_version_as_is() -> None:
+    for version in PUBLISHED_VERSIONS:
+        assert pin(str(version)) == version
+        assert pin(version) is version
+
+
+def test_pin_newer_than_known_warns_once_and_gets_the_newest_rules() -> None:
+    from stripe_credit_notes.validation import RULES
+
+    text = "2027-06-30.fig"
+    with pytest.warns(UnknownApiVersionWarning, match="newer than every version") as caught:
+        version = pin(text)
+        pin(text)
+        pin(ApiVersion.parse(text))
+    assert len(caught) == 1 and str(version) == text
+    newest = PUBLISHED_VERSIONS[-1]
+    assert [r.covers(version) for r in RULES] == [r.covers(newest) for r in RULES]
+
+
+def test_pin_accepts_channels_and_versions_older_than_credit_notes() -> None:
+    assert pin("2025-03-01.dashboard").channel == "dashboard"
+    assert pin("2026-01-28.preview").channel == "preview"
+    assert str(pin("2018-02-28")) == "2018-02-28"
+
+
+def test_emulator_and_validator_order_every_published_version_identically() -> None:
+    from stripe_credit_notes.emulator import _versions as emulated
+
+    texts = [str(v) for v in PUBLISHED_VERSIONS]
+    for a in texts:
+        for b in texts:
+            ours, theirs = pin(a), emulated.ApiVersion.parse(b)
+            mine_b, their_a = pin(b), emulated.ApiVersion.parse(a)
+            assert (ours < mine_b) == (their_a < theirs), (a, b)
+            assert (ours == mine_b) == (their_a == theirs), (a, b)
+
+
+def test_emulator_and_validator_gate_every_published_version_identically() -> None:
+    from stripe_credit_notes.emulator import _versions as emulated
+    from stripe_credit_notes.validation import RULES_BY_ID
+
+    names = {
+        emulated.ALLOCATION_AUTO_OUT_OF_BAND: None,
+        emulated.ALLOCATION_TOTAL: "allocation.sum_equals_total",
+        emulated.ALLOCATION_POST_PAYMENT: "allocation.sum_equals_post_payment",
+    }
+    for version in PUBLISHED_VERSIONS:
+        theirs = emulated.ApiVersion.parse(str(version))
+        gated = [
+            rule_id
+            for rule_id in ("allocation.sum_equals_total", "allocation.sum_equals_post_payment")
+            if RULES_BY_ID[rule_id].covers(version)
+        ]
+        assert gated == [r for r in [names[theirs.allocation_rule]] if r], version
+        assert theirs.uses_refunds_array == RULES_BY_ID["refund.removed"].covers(version)
+        assert theirs.uses_refunds_array != RULES_BY_ID["refunds.unavailable"].covers(version)

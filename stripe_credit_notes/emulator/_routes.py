@@ -21,7 +21,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _rules
 from ._admin import Admin
@@ -52,9 +52,12 @@ from ._render import (
     render_invoice,
     render_line,
     render_list,
+    render_refund,
 )
 from ._state import CreditNote, Store, new_id
 from ._versions import ApiVersion
+
+_T = TypeVar("_T")
 
 __all__ = ["Application"]
 
@@ -104,6 +107,7 @@ class Application:
             ("POST", re.compile(r"/v1/credit_notes/([^/]+)/void"), self._void),
             ("GET", re.compile(r"/v1/invoices/([^/]+)"), self._invoice),
             ("GET", re.compile(r"/v1/customers/([^/]+)"), self._customer),
+            ("GET", re.compile(r"/v1/refunds/([^/]+)"), self._refund),
         ]
         self.admin = Admin(
             store, faults, self.idempotency, default_version, limits=self.limit_settings
@@ -469,10 +473,19 @@ class Application:
             raise resource_missing("invoice", call.args[0], param="id", status=404)
         return render_invoice(self.store, invoice, expand)
 
+    def _refund(self, call: Call) -> JSON:
+        # The SDK's opt-in pre-validation fetch reads a linked refund's amount from here.
+        return render_refund(self._stored(call, "refund", self.store.refunds))
+
     def _customer(self, call: Call) -> JSON:
+        return render_customer(self._stored(call, "customer", self.store.customers))
+
+    @staticmethod
+    def _stored(call: Call, kind: str, objects: Mapping[str, _T]) -> _T:
+        """The object a plain retrieve (``expand`` not supported) names, or its 404."""
         params = coerce_params(retrieve_schema(), call.params)
         parse_expand(params.get("expand"), {})
-        customer = self.store.customers.get(call.args[0])
-        if customer is None:
-            raise resource_missing("customer", call.args[0], param="id", status=404)
-        return render_customer(customer)
+        found = objects.get(call.args[0])
+        if found is None:
+            raise resource_missing(kind, call.args[0], param="id", status=404)
+        return found

@@ -26,10 +26,11 @@ from ._check import (
     validate_list_params,
 )
 from ._facts import Bounds, CreditNoteOperation, ListOperation
-from ._invoice import InvoiceSnapshot
+from ._invoice import INVOICE_STATUSES, InvoiceSnapshot, InvoiceStatus
 from ._rules import LIMIT_MAX, LIMIT_MIN, RULES, RULES_BY_ID, TAX_AMOUNTS_MAX, Rule
 
 __all__ = [
+    "INVOICE_STATUSES",
     "LIMIT_MAX",
     "LIMIT_MIN",
     "RULES",
@@ -40,6 +41,7 @@ __all__ = [
     "CheckStatus",
     "CreditNoteOperation",
     "InvoiceSnapshot",
+    "InvoiceStatus",
     "ListOperation",
     "Rule",
     "ValidationReport",

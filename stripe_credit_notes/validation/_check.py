@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 import attrs
 
 from ..errors import ValidationError
-from ..versions import LATEST, ApiVersion
+from ..versions import LATEST, ApiVersion, pin
 from ._facts import (
     CREDIT_NOTE_OPERATIONS,
     LIST_OPERATIONS,
@@ -16,13 +16,16 @@ from ._facts import (
     Context,
     CreditNoteOperation,
     ListOperation,
+    used,
 )
 from ._invoice import InvoiceSnapshot
 from ._rules import RULES, RULES_BY_ID, Rule
 
 # What list, list_lines and preview_lines share: the paging rule, and the spec's schemas.
 _LIST_RULES: tuple[Rule, ...] = tuple(
-    r for r in RULES if r.operations <= LIST_OPERATIONS or r.id == "params.schema"
+    r
+    for r in RULES
+    if r.operations <= LIST_OPERATIONS or r.id in ("params.schema", "params.bounds")
 )
 
 __all__ = [
@@ -71,6 +74,9 @@ class ValidationReport:
     refunded: Bounds | None = None
     #: AR as used by the rules (0 for a paid invoice), ``None`` without a snapshot.
     amount_remaining: int | None = None
+    #: Warnings about the inputs that no single rule owns, such as an invoice status newer
+    #: than this SDK.
+    notes: tuple[str, ...] = ()
 
     def result(self, rule: str) -> CheckResult:
         """The result of rule ``rule`` (``KeyError`` if it was not evaluated)."""
@@ -111,7 +117,7 @@ class ValidationReport:
         head = f"{self.operation} on Stripe-Version {self.api_version}"
         if self.total is not None:
             head += f": T={self.total}, R={self.refunded}, AR={self.amount_remaining}"
-        lines = [head]
+        lines = [head, *(f"  note: {note}" for note in self.notes)]
         for check in self.checks:
             line = f"  {check.status:<14} {check.rule}"
             if check.reason:
@@ -194,12 +200,14 @@ def _context(
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None,
 ) -> Context:
-    version = ApiVersion.coerce(api_version)
+    version = pin(api_version)
     if invoice is not None:
         if not isinstance(invoice, InvoiceSnapshot):
             raise TypeError(f"invoice must be an InvoiceSnapshot, not {type(invoice).__name__}")
         requested = params.get("invoice")
-        if isinstance(requested, str) and requested and requested != invoice.id:
+        # The id is optional; when given it must be the invoice the request credits.
+        stated = invoice.id
+        if stated is not None and isinstance(requested, str) and requested and requested != stated:
             raise ValueError(
                 f"the InvoiceSnapshot is for {invoice.id!r} but the request credits "
                 f"{requested!r}; pass the snapshot of the invoice being credited"
@@ -229,14 +237,24 @@ def validate_credit_note_params(
     _coerce_operation(operation, CREDIT_NOTE_OPERATIONS)
     params = _coerce_params(params)
     ctx = _context(operation, params, api_version, invoice)
-    checks = _evaluate(ctx, RULES, version_label=str(ctx.version))
+    return _report(ctx, _evaluate(ctx, RULES, version_label=str(ctx.version)))
+
+
+def _report(ctx: Context, checks: list[CheckResult]) -> ValidationReport:
+    notes = []
+    if ctx.invoice is not None and not ctx.invoice.status_known:
+        notes.append(
+            f"{ctx.invoice.label()} has status {ctx.invoice.status_text()}: rules that depend "
+            f"on the status are skipped, none is applied as if it were a known status"
+        )
     return ValidationReport(
-        operation=operation,
+        operation=ctx.operation,
         api_version=ctx.version,
         checks=tuple(checks),
         total=ctx.total[0],
         refunded=ctx.refunded[0],
         amount_remaining=ctx.amount_remaining,
+        notes=tuple(notes),
     )
 
 
@@ -245,17 +263,20 @@ def raise_if_invalid(
     params: Mapping[str, Any],
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None = None,
-) -> None:
-    """What the client runs before a call: the same rules, without building a report.
+) -> ValidationReport | None:
+    """What the client runs before a call: the same rules, for any operation.
 
-    ``operation`` may be any operation name; those without rules (retrieve, update, void) pass.
+    Returns the report of a credit-note operation (``create``, ``preview``,
+    ``preview_lines``), so that the call can say what was only bounded or skipped; for the
+    other operations (only the schema and paging rules) no report is built.
     """
     if operation in CREDIT_NOTE_OPERATIONS:
         ctx = _context(operation, params, api_version, invoice)
-    else:
-        ctx = Context(operation, params, ApiVersion.coerce(api_version))
+        return _report(ctx, _evaluate(ctx, RULES, version_label=str(ctx.version)))
+    ctx = Context(operation, params, ApiVersion.coerce(api_version))
     # The plan keeps only the rules whose operations include this one.
     _evaluate(ctx, RULES, version_label=str(ctx.version), collect=False)
+    return None
 
 
 def validate_list_params(
@@ -272,7 +293,7 @@ def validate_list_params(
     """
     _coerce_operation(operation, LIST_OPERATIONS)
     params = _coerce_params(params)
-    version = ApiVersion.coerce(api_version) if api_version is not None else None
+    version = pin(api_version) if api_version is not None else None
     ctx = Context(operation, params, version or LATEST)
     label = str(version) if version is not None else None
     checks = _evaluate(ctx, _LIST_RULES, version_label=label)
@@ -311,7 +332,7 @@ def fill_out_of_band(
     uses_post = invoice is not None and post_rule.not_applicable_reason(ctx.version) is None
     if invoice is not None and not uses_post and invoice.status != "paid":
         raise ValidationError(
-            f"cannot fill out_of_band_amount: invoice {invoice.id} is {invoice.status!r}; before "
+            f"cannot fill out_of_band_amount: {invoice.label()} is {invoice.status_text()}; before "
             f"{post_rule.since} only a post-payment credit note (paid invoice) takes refund, "
             f"credit and out-of-band amounts, and an unpaid invoice's credit note reduces its "
             f"amount_due instead",
@@ -324,14 +345,25 @@ def fill_out_of_band(
         )
     if total.exact is None or refunded.exact is None:
         reasons = "; ".join(why_total + why_refunded)
+        if total.exact is None:
+            unknown: tuple[str, ...] = ("amount",)
+            fix = (
+                "pass amount=<credit note total> (a preview returns it), or set "
+                "out_of_band_amount yourself"
+            )
+        else:
+            unknown = tuple(n for n in ("refund", "refunds") if used(params.get(n)))
+            fix = (
+                "state each linked refund's amount (InvoiceSnapshot(refund_amounts=...) or "
+                "fetch_invoice=True) or its amount_refunded, or set out_of_band_amount yourself"
+            )
         raise ValidationError(
             f"cannot fill out_of_band_amount: the credit note total or the refunded amount is not "
             f"known locally ({reasons})",
-            params=("out_of_band_amount", "amount"),
+            params=(*unknown, "out_of_band_amount"),
             rule="fill_out_of_band.unknown_amounts",
             api_version=version_label,
-            fix="pass amount=<credit note total> and amount_refunded on every refunds[] item, or "
-            "get the total from a preview and set out_of_band_amount yourself",
+            fix=fix,
             details={"T_bounds": (total.lo, total.hi), "R_bounds": (refunded.lo, refunded.hi)},
         )
     target_rule = post_rule if uses_post else RULES_BY_ID["allocation.within_total"]
@@ -345,13 +377,15 @@ def fill_out_of_band(
     remainder = target - refunded.exact - ctx.credit
     numbers = {"T": total.exact, "R": refunded.exact, "C": ctx.credit, "target": target, "AR": ar}
     if remainder < 0:
+        sources = ("refund_amount", "refund", "refunds", "credit_amount")
+        held = tuple(n for n in sources if used(params.get(n)))
         raise ValidationError(
             f"refunds R={refunded.exact} + credit_amount C={ctx.credit} exceed {target_text}: "
             f"there is no remainder to put into out_of_band_amount",
-            params=("refund_amount", "credit_amount"),
+            params=held,
             rule=target_rule.id,
             api_version=version_label,
-            fix=f"lower refund_amount/refunds/credit_amount by {-remainder} in total",
+            fix=f"lower {' or '.join(held)} by {-remainder} in total",
             details=numbers | {"excess": -remainder},
         )
     existing = ctx.out_of_band

@@ -16,7 +16,8 @@ from typing import Any, Literal, TypeGuard
 
 import attrs
 
-from ..versions import ApiVersion
+from ..versions import V2025_03_31_BASIL, ApiVersion
+from ._bounds import int_text
 from ._invoice import InvoiceSnapshot
 
 __all__ = [
@@ -26,11 +27,14 @@ __all__ = [
     "Context",
     "CreditNoteOperation",
     "ListOperation",
+    "decimal_places",
     "given",
     "is_int",
     "line_path",
+    "linked_refunds",
     "nonempty_list",
     "parse_decimal",
+    "used",
 ]
 
 CreditNoteOperation = Literal["create", "preview", "preview_lines"]
@@ -46,6 +50,13 @@ LIST_OPERATIONS: frozenset[str] = frozenset({"list", "list_lines", "preview_line
 def given(value: object) -> bool:
     """``None`` is "not given" and ``""`` is Stripe's "unset": neither counts as a value."""
     return value is not None and not (isinstance(value, str) and value == "")
+
+
+def used(value: object) -> bool:
+    """Given, and not an empty list (which is encoded as nothing)."""
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0
+    return given(value)
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -101,9 +112,9 @@ class Bounds:
 
     def __str__(self) -> str:
         if self.exact is not None:
-            return str(self.exact)
-        lo = "-inf" if self.lo is None else str(self.lo)
-        hi = "+inf" if self.hi is None else str(self.hi)
+            return int_text(self.exact)
+        lo = "-inf" if self.lo is None else int_text(self.lo)
+        hi = "+inf" if self.hi is None else int_text(self.hi)
         return f"[{lo}, {hi}]"
 
 
@@ -123,6 +134,39 @@ def parse_decimal(value: object) -> decimal.Decimal | None:
         return None
     result = decimal.Decimal(value)
     return result if result.is_finite() else None
+
+
+def linked_refunds(params: Mapping[str, Any], version: ApiVersion) -> list[str]:
+    """IDs of the refunds the request links in full, so whose amount counts in R.
+
+    ``refund`` before basil; from basil the ``refunds[]`` items of type ``refund`` without
+    ``amount_refunded`` (Stripe then takes the whole refund).
+    """
+    if version < V2025_03_31_BASIL:
+        single = params.get("refund")
+        return [single] if isinstance(single, str) and single else []
+    items = params.get("refunds")
+    found: list[str] = []
+    for item in items if nonempty_list(items) else ():
+        if not isinstance(item, Mapping) or given(item.get("amount_refunded")):
+            continue
+        linked = item.get("refund")
+        is_refund = item.get("type") in (None, "", "refund")
+        if is_refund and isinstance(linked, str) and linked and linked not in found:
+            found.append(linked)
+    return found
+
+
+def decimal_places(number: decimal.Decimal) -> int:
+    """Decimal places of a finite ``number``, trailing zeros not counted (no rounding)."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = 0
+    for digit in reversed(digits):
+        if digit != 0:
+            break
+        trailing += 1
+    return max(-(exponent + trailing), 0)
 
 
 def _has_taxes(line: Mapping[str, Any]) -> bool:
@@ -198,7 +242,9 @@ class Context:
             return (_NON_NEGATIVE if non_negative else _UNKNOWN), (
                 f"{path} has no {missing}: Stripe fills it in"
             )
-        product = unit * quantity
+        with decimal.localcontext() as exact:
+            exact.prec = 100  # exact for the digits the bounds and format rules let through
+            product = unit * quantity
         floor = int(product.to_integral_value(rounding=decimal.ROUND_FLOOR))
         ceiling = int(product.to_integral_value(rounding=decimal.ROUND_CEILING))
         base = Bounds(floor, ceiling)
@@ -223,18 +269,35 @@ class Context:
         """R = ``refund_amount`` + linked refunds, and why it is not exact."""
         result = Bounds.point(self.amount("refund_amount") or 0)
         why: list[str] = []
+        known = self.invoice.refund_amounts if self.invoice is not None else {}
+        hint = "state it in InvoiceSnapshot(refund_amounts=...) or use fetch_invoice=True"
         single = self.params.get("refund")
         if given(single):
-            result = result + _NON_NEGATIVE
-            why.append("refund: the linked refund counts with its full amount, unknown here")
+            amount = known.get(single) if isinstance(single, str) else None
+            if amount is not None:
+                result = result.shift(amount)
+            else:
+                result = result + _NON_NEGATIVE
+                why.append(f"refund: the linked refund counts in full, its amount unknown ({hint})")
         for index, item in enumerate(self.refund_items()):
-            value = item.get("amount_refunded") if isinstance(item, Mapping) else None
+            if not isinstance(item, Mapping):
+                result = result + _NON_NEGATIVE
+                continue
+            value = item.get("amount_refunded")
+            linked = item.get("refund")
             if is_int(value):
                 result = result.shift(value)
+            elif (
+                item.get("type") in (None, "", "refund")
+                and isinstance(linked, str)
+                and (linked in known)
+            ):
+                result = result.shift(known[linked])
             else:
                 result = result + _NON_NEGATIVE
                 why.append(
-                    f"refunds[{index}] has no amount_refunded: it defaults to the whole refund"
+                    f"refunds[{index}] has no amount_refunded: it defaults to the whole refund, "
+                    f"whose amount is unknown ({hint})"
                 )
         return result, tuple(why)
 

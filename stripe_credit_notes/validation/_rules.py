@@ -20,16 +20,19 @@ import attrs
 
 from .._param_schemas import PARAM_SCHEMAS
 from ..versions import LATEST, V2019_12_03, V2025_03_31_BASIL, V2025_05_28_BASIL, ApiVersion
+from ._bounds import MAX_INT_DIGITS, bounds_violation, quote
 from ._facts import (
     CREDIT_NOTE_OPERATIONS,
     LIST_OPERATIONS,
     Bounds,
     Context,
+    decimal_places,
     given,
     is_int,
     line_path,
     nonempty_list,
     parse_decimal,
+    used,
 )
 from ._schema import schema_violation
 
@@ -169,11 +172,30 @@ def _type_name(value: object) -> str:
 # Structural checks (every version)
 
 
+def _check_bounds(ctx: Context) -> Outcome:
+    found = bounds_violation(ctx.params)
+    if found is None:
+        return PASSED
+    name, path, problem = found
+    return _violated(
+        f"{problem}: beyond what this SDK checks and what Stripe accepts",
+        (name,),
+        f"pass {name} as Stripe documents it (amounts are ints of a few digits; parameters nest "
+        f"a few levels deep)",
+        {"path": path},
+    )
+
+
 def _check_invoice(ctx: Context) -> Outcome:
     value = ctx.params.get("invoice")
     if isinstance(value, str) and value:
         return PASSED
-    what = "missing" if not given(value) else f"a {_type_name(value)}, not an invoice ID"
+    if value is None:
+        what = "missing"
+    elif value == "":
+        what = "'' (Stripe's unset)"
+    else:
+        what = f"a {_type_name(value)}, not an invoice ID"
     return _violated(
         f"invoice is required: the ID of the finalized invoice to credit (got {what})",
         ("invoice",),
@@ -208,7 +230,7 @@ def _check_lines_shape(ctx: Context) -> Outcome:
             )
         if line_type not in LINE_TYPES:
             return _violated(
-                f"{line_path(index, 'type')}={line_type!r} is not a credit note line type",
+                f"{line_path(index, 'type')}={quote(line_type)} is not a credit note line type",
                 (line_path(index, "type"),),
                 f"set {line_path(index, 'type')} to 'invoice_line_item' or 'custom_line_item'",
             )
@@ -236,7 +258,7 @@ def _check_refund_items(ctx: Context) -> Outcome:
         kind = item.get("type") if given(item.get("type")) else "refund"
         if kind not in REFUND_TYPES:
             return _violated(
-                f"{path}[type]={kind!r} is not one of 'refund', 'payment_record_refund'",
+                f"{path}[type]={quote(kind)} is not one of 'refund', 'payment_record_refund'",
                 (f"{path}[type]",),
                 f"set {path}[type] to 'refund' (the default) or 'payment_record_refund'",
             )
@@ -288,14 +310,14 @@ def _amount_problem(path: str, value: object) -> Outcome | None:
         return None
     if isinstance(value, bool):
         return _violated(
-            f"{path} must be an int amount in the smallest currency unit, not a bool ({value!r})",
+            f"{path} must be an int amount in the smallest currency unit, not a bool ({quote(value)})",
             (path,),
             f"pass {path} as an int, e.g. 1050 for 10.50",
         )
     if not is_int(value):
         return _violated(
             f"{path} must be an int amount in the smallest currency unit, not "
-            f"{_type_name(value)} ({value!r})",
+            f"{_type_name(value)} ({quote(value)})",
             (path,),
             f"pass {path} as an int, e.g. 1050 for 10.50",
         )
@@ -334,7 +356,7 @@ def _check_line_integers(ctx: Context) -> Outcome:
             if given(value) and not is_int(value):
                 path = line_path(index, field)
                 return _violated(
-                    f"{path} must be an int, not {_type_name(value)} ({value!r})",
+                    f"{path} must be an int, not {_type_name(value)} ({quote(value)})",
                     (path,),
                     f"pass {path} as an int"
                     + ("; use unit_amount_decimal for fractions" if field == "unit_amount" else ""),
@@ -358,23 +380,17 @@ def _check_invoice_line_item_required(ctx: Context) -> Outcome:
     return PASSED
 
 
-def _used(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0
-    return given(value)
-
-
 def _check_fields_for_type(ctx: Context) -> Outcome:
     for index, line in _items(ctx.params.get("lines")):
         line_type = line.get("type")
         if line_type == "invoice_line_item":
-            wrong = [f for f in ONLY_CUSTOM_LINE if _used(line.get(f))]
+            wrong = [f for f in ONLY_CUSTOM_LINE if used(line.get(f))]
             hint = (
                 "credit part of an invoice line with amount or quantity; tax_rates, "
                 "description and unit amounts belong to custom_line_item lines"
             )
         elif line_type == "custom_line_item":
-            wrong = [f for f in ONLY_INVOICE_LINE if _used(line.get(f))]
+            wrong = [f for f in ONLY_INVOICE_LINE if used(line.get(f))]
             hint = "a custom line is priced by unit_amount (or unit_amount_decimal) x quantity"
         else:
             continue
@@ -411,16 +427,22 @@ def _check_unit_amount_decimal(ctx: Context) -> Outcome:
         number = parse_decimal(value)
         if number is None:
             return _violated(
-                f"{path} must be a decimal number (Decimal or str), not {value!r}",
+                f"{path} must be a decimal number (Decimal or str), not {quote(value)}",
                 (path,),
                 f"pass {path}=Decimal('12.5')",
             )
-        exponent = number.normalize().as_tuple().exponent
-        assert isinstance(exponent, int)
-        if -exponent > UNIT_AMOUNT_DECIMAL_PLACES:
-            rounded = number.quantize(decimal.Decimal(1).scaleb(-UNIT_AMOUNT_DECIMAL_PLACES))
+        if number.adjusted() >= MAX_INT_DIGITS:
             return _violated(
-                f"{path}={value!r} has more than {UNIT_AMOUNT_DECIMAL_PLACES} decimal places",
+                f"{path}={quote(value)} has more than {MAX_INT_DIGITS} digits before the point",
+                (path,),
+                f"pass {path} as the unit price in the smallest currency unit",
+            )
+        if decimal_places(number) > UNIT_AMOUNT_DECIMAL_PLACES:
+            with decimal.localcontext() as exact:
+                exact.prec = MAX_INT_DIGITS + UNIT_AMOUNT_DECIMAL_PLACES + 8
+                rounded = number.quantize(decimal.Decimal(1).scaleb(-UNIT_AMOUNT_DECIMAL_PLACES))
+            return _violated(
+                f"{path}={quote(value)} has more than {UNIT_AMOUNT_DECIMAL_PLACES} decimal places",
                 (path,),
                 f"round it: {path}=Decimal('{rounded}')",
             )
@@ -451,7 +473,7 @@ def _check_tax_amounts_shape(ctx: Context) -> Outcome:
             if not ok:
                 return _violated(
                     f"{item} needs amount (int), tax_rate (str) and taxable_amount (int); "
-                    f"got {tax!r}",
+                    f"got {quote(tax)}",
                     (item,),
                     f"set {item}={{'amount': 100, 'tax_rate': 'txr_...', 'taxable_amount': 1000}}",
                 )
@@ -498,7 +520,7 @@ def _check_refund_removed(ctx: Context) -> Outcome:
         f"refund (one linked refund) does not exist on Stripe-Version {ctx.version}: it was "
         f"replaced by refunds[] in {V2025_03_31_BASIL}",
         ("refund",),
-        f"use refunds[] on {V2025_03_31_BASIL} and later: refunds=[{{'refund': {refund!r}}}]",
+        f"use refunds[] on {V2025_03_31_BASIL} and later: refunds=[{{'refund': {quote(refund)}}}]",
     )
 
 
@@ -517,7 +539,7 @@ def _check_refunds_unavailable(ctx: Context) -> Outcome:
     )
     if single:
         fix = (
-            f"use refund={items[0][1]['refund']!r} before {V2025_03_31_BASIL} (it links the whole "
+            f"use refund={quote(items[0][1]['refund'])} before {V2025_03_31_BASIL} (it links the whole "
             f"refund), or pin {V2025_03_31_BASIL} or later to use refunds[]"
         )
     else:
@@ -547,8 +569,16 @@ def _check_schema(ctx: Context) -> Outcome:
         violation = schema_violation(value, node, name, check_enums=check_enums)
         if violation is not None:
             path, expected, got = violation
+            if got.__class__ is str and got == "":
+                return _violated(
+                    f"{path} must be {expected}, got '' (Stripe's unset), which the spec does not "
+                    f"offer for {path}",
+                    (path,),
+                    f"omit {path} (or pass None) to leave it unset",
+                    {"param": path, "value": got},
+                )
             return _violated(
-                f"{path} must be {expected}, got {_type_name(got)} {got!r}",
+                f"{path} must be {expected}, got {_type_name(got)} {quote(got)}",
                 (path,),
                 f"pass {path} as {expected}"
                 + (
@@ -567,7 +597,7 @@ def _check_limit(ctx: Context) -> Outcome:
         return PASSED
     if not (is_int(value) and LIMIT_MIN <= value <= LIMIT_MAX):
         return _violated(
-            f"limit must be an int from {LIMIT_MIN} to {LIMIT_MAX}, got {value!r}",
+            f"limit must be an int from {LIMIT_MIN} to {LIMIT_MAX}, got {quote(value)}",
             ("limit",),
             f"pass limit between {LIMIT_MIN} and {LIMIT_MAX} (default 10); pagination fetches "
             f"the rest",
@@ -581,8 +611,15 @@ def _check_limit(ctx: Context) -> Outcome:
 
 
 def _allocation_params(ctx: Context) -> tuple[str, ...]:
+    """The refund, credit and out-of-band parameters the request holds, in fix order."""
     names = ("refund_amount", "refunds", "refund", "credit_amount", "out_of_band_amount")
-    return tuple(n for n in names if _used(ctx.params.get(n)))
+    return tuple(n for n in names if used(ctx.params.get(n)))
+
+
+def _either(names: tuple[str, ...], word: str) -> str:
+    """``a, b or c`` (``refunds`` by the amount the fix lowers: ``refunds[].amount_refunded``)."""
+    shown = [f"{n}[].amount_refunded" if n == "refunds" else n for n in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {word} {shown[-1]}"
 
 
 def _numbers(ctx: Context, **extra: Any) -> dict[str, Any]:
@@ -603,14 +640,21 @@ def _numbers(ctx: Context, **extra: Any) -> dict[str, Any]:
     return numbers
 
 
+def given_label(ctx: Context, *names: str) -> str:
+    """The parameters among ``names`` that the request holds, or ``none given``."""
+    held = [name for name in names if used(ctx.params.get(name))]
+    return " + ".join(held) if held else "none given"
+
+
+REFUND_SOURCES: Final = ("refund_amount", "refund", "refunds")
+
+
 def _sum_text(ctx: Context) -> str:
     refunded, _ = ctx.refunded
-    sources = [n for n in ("refund_amount", "refund", "refunds") if _used(ctx.params.get(n))]
-    label = " + ".join(sources) if sources else "refund_amount"
-    out_of_band = "0 (not given)" if ctx.out_of_band is None else str(ctx.out_of_band)
     return (
-        f"R={refunded} ({label}) + credit_amount C={ctx.credit} + out_of_band_amount "
-        f"O={out_of_band} = {ctx.allocated}"
+        f"R={refunded} ({given_label(ctx, *REFUND_SOURCES)}) + C={ctx.credit} "
+        f"({given_label(ctx, 'credit_amount')}) + O={ctx.out_of_band or 0} "
+        f"({given_label(ctx, 'out_of_band_amount')}) = {ctx.allocated}"
     )
 
 
@@ -669,23 +713,23 @@ def _compare(
         )
     if allocated.lo is not None and target.hi is not None and allocated.lo > target.hi:
         excess = allocated.lo - target.hi
+        held = _allocation_params(ctx)
         if target.hi == 0:
             fix = (
-                "omit refund_amount, refunds, credit_amount and out_of_band_amount (or set them "
-                "to 0): the whole credit note reduces the invoice's amount_remaining"
+                f"omit {_either(held, 'and')} (or set {'it' if len(held) == 1 else 'them'} to "
+                f"0): the whole credit note reduces the invoice's amount_remaining"
             )
         elif allocated.exact is not None and out_of_band >= excess:
+            held = ("out_of_band_amount", *(p for p in held if p != "out_of_band_amount"))
             fix = f"set out_of_band_amount={out_of_band - excess}"
         else:
             fix = (
-                f"lower refund_amount, refunds[].amount_refunded, credit_amount or "
-                f"out_of_band_amount by {'' if allocated.exact is not None else 'at least '}"
-                f"{excess} in total"
+                f"lower {_either(held, 'or')} by "
+                f"{'' if allocated.exact is not None else 'at least '}{excess} in total"
             )
         return _violated(
-            f"refund, credit and out-of-band amounts are too large: {_sum_text(ctx)}, but "
-            f"{target_text}",
-            _allocation_params(ctx) or ("out_of_band_amount",),
+            f"refunded + credited + out-of-band is too large: {_sum_text(ctx)}, but {target_text}",
+            held or ("out_of_band_amount",),
             fix,
             details | {"excess": excess},
         )
@@ -696,8 +740,9 @@ def _compare(
 
 def _total_text(ctx: Context) -> str:
     total, _ = ctx.total
-    source = "amount" if ctx.amount("amount") is not None else "from lines/shipping_cost"
-    return f"T={total} ({source})"
+    if ctx.amount("amount") is not None:
+        return f"T={total} (amount)"
+    return f"T={total} (from {given_label(ctx, 'lines', 'shipping_cost')})"
 
 
 def _check_sum_equals_total(ctx: Context) -> Outcome:
@@ -710,11 +755,20 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
             ),
             unknowns=frozenset({"invoice_status"}),
         )
+    if not ctx.invoice.status_known:
+        return Outcome(
+            "skipped",
+            reason=(
+                f"{ctx.invoice.label()} has status {ctx.invoice.status_text()}: the sum rule "
+                f"covers paid invoices only, and whether this status is paid is not known here"
+            ),
+            unknowns=frozenset({"invoice_status"}),
+        )
     if ctx.invoice.status != "paid":
         return Outcome(
             "skipped",
             reason=(
-                f"invoice {ctx.invoice.id} is {ctx.invoice.status!r}, not paid: before "
+                f"{ctx.invoice.label()} is {ctx.invoice.status!r}, not paid: before "
                 f"{V2025_05_28_BASIL} Stripe documents the sum rule for post-payment credit notes "
                 f"only, and how a partially paid invoice splits a credit note on this version is "
                 f"not documented"
@@ -724,7 +778,7 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
     return _compare(
         ctx,
         total,
-        f"for a post-payment credit note (invoice {ctx.invoice.id} is paid) they must add up to "
+        f"for a post-payment credit note ({ctx.invoice.label()} is paid) they must add up to "
         f"the credit note total {_total_text(ctx)}",
         _numbers(ctx, AR=0, target=total.exact),
         target_known=total.exact is not None,
@@ -783,6 +837,14 @@ def _check_within_total(ctx: Context) -> Outcome:
 
 
 RULES: Final[tuple[Rule, ...]] = (
+    Rule(
+        id="params.bounds",
+        title="values nest at most 32 levels deep and ints have at most 30 digits",
+        formula="depth <= 32 and abs(int) < 10**30",
+        params=("*",),
+        check=_check_bounds,
+        operations=ALL_OPERATIONS,
+    ),
     Rule(
         id="invoice.required",
         title="`invoice` is required",

@@ -5,8 +5,12 @@ go with which line type); this walker covers what it does say, for every paramet
 depth: JSON types, enum values and required keys of nested objects. It is deliberately lenient
 where Stripe is:
 
-* ``None`` is "not given" and ``""`` is Stripe's "unset": neither is checked here (a required
-  key that is missing or unset is reported by the rule that owns it, e.g. ``invoice.required``);
+* ``None`` is "not given" and is not checked here (a required key that is missing is reported
+  by the rule that owns it, e.g. ``invoice.required``);
+* ``""`` is Stripe's "unset", accepted exactly where the spec offers it (an
+  ``anyOf [..., enum [""]]`` member, e.g. ``lines[][tax_rates]``), for ``metadata`` (the
+  generator marks it ``unset``: Stripe documents it) and as the value of a string parameter;
+  anywhere else (an integer, a list, an object, an enum) it is refused;
 * a string parameter also accepts an ``int`` (the wire carries both as the same digits);
 * enums marked ``x-stripeBypassValidation`` in the spec (``reason``) accept any string, and no
   enum is checked for a pinned version newer than the spec, which may know more values;
@@ -22,6 +26,8 @@ import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
+
+from ._bounds import short
 
 __all__ = ["compiled", "schema_problem", "schema_violation"]
 
@@ -52,7 +58,7 @@ def schema_violation(
     if failure is None:
         return None
     parts, expected, found = failure
-    return path + "".join(f"[{p}]" for p in parts), expected, found
+    return path + "".join(f"[{short(p)}]" for p in parts), expected, found
 
 
 def schema_problem(
@@ -63,11 +69,19 @@ def schema_problem(
     return None if violation is None else violation[:2]
 
 
-def _unset(value: Any) -> bool:
-    return value is None or (value.__class__ is str and value == "")
-
-
 def _compile(node: Mapping[str, Any]) -> _Checker:
+    checker = _compile_type(node)
+    return _or_unset(checker) if node.get("unset") else checker
+
+
+def _or_unset(checker: _Checker) -> _Checker:
+    def check(value: Any, check_enums: bool) -> _Failure | None:
+        return None if value.__class__ is str and value == "" else checker(value, check_enums)
+
+    return check
+
+
+def _compile_type(node: Mapping[str, Any]) -> _Checker:
     if "anyOf" in node:
         return _any_of([_compile(member) for member in node["anyOf"]])
     kind = node.get("type")
@@ -97,14 +111,14 @@ def _anything(value: Any, check_enums: bool) -> _Failure | None:
 
 
 def _integer(value: Any, check_enums: bool) -> _Failure | None:
-    if value.__class__ is int or _unset(value):
+    if value.__class__ is int or value is None:
         return None
     ok = isinstance(value, int) and not isinstance(value, bool)
     return None if ok else ((), "an integer", value)
 
 
 def _boolean(value: Any, check_enums: bool) -> _Failure | None:
-    return None if isinstance(value, bool) or _unset(value) else ((), "true or false", value)
+    return None if isinstance(value, bool) or value is None else ((), "true or false", value)
 
 
 def _string(value: Any, check_enums: bool) -> _Failure | None:
@@ -115,7 +129,7 @@ def _string(value: Any, check_enums: bool) -> _Failure | None:
 
 
 def _decimal(value: Any, check_enums: bool) -> _Failure | None:
-    if _unset(value):
+    if value is None:
         return None
     ok = (
         (isinstance(value, Decimal) and value.is_finite())
@@ -126,18 +140,24 @@ def _decimal(value: Any, check_enums: bool) -> _Failure | None:
 
 
 def _enum(values: frozenset[str], expected: str) -> _Checker:
+    # `enum [""]` is the spec's "unset" marker, not a list a newer version may extend; and no
+    # version adds "" to a real enum.
+    always = values == frozenset({""})
+
     def check(value: Any, check_enums: bool) -> _Failure | None:
         failure = _string(value, check_enums)
-        if failure is not None or _unset(value) or not check_enums:
+        if failure is not None or value is None or value in values:
             return failure
-        return None if value in values else ((), expected, value)
+        if check_enums or always or value == "":
+            return ((), expected, value)
+        return None
 
     return check
 
 
 def _any_of(members: list[_Checker]) -> _Checker:
     def check(value: Any, check_enums: bool) -> _Failure | None:
-        if _unset(value):
+        if value is None:
             return None
         failures = []
         for member in members:
@@ -153,7 +173,7 @@ def _any_of(members: list[_Checker]) -> _Checker:
 
 def _array(item: _Checker) -> _Checker:
     def check(value: Any, check_enums: bool) -> _Failure | None:
-        if _unset(value):
+        if value is None:
             return None
         if not isinstance(value, (list, tuple)):
             return ((), "a list", value)
@@ -170,7 +190,7 @@ def _object(
     properties: Mapping[str, _Checker], required: tuple[str, ...], values: _Checker | None
 ) -> _Checker:
     def check(value: Any, check_enums: bool) -> _Failure | None:
-        if _unset(value):
+        if value is None:
             return None
         if not isinstance(value, Mapping):
             return ((), "a dict", value)

@@ -170,6 +170,13 @@ def test_invoice_and_customer_routes(emu: Emulator, api: Api) -> None:
     assert api.ok(api.get(f"/v1/customers/{customer}"))["balance"] == -50
 
 
+def test_refund_route_serves_the_refunds_it_knows(emu: Emulator, api: Api) -> None:
+    invoice = emu.seed_invoice(lines=[1000], amount_paid=1000)
+    refund = emu.seed_refund(invoice.id, 300)
+    body = api.ok(api.get(f"/v1/refunds/{refund}"))
+    assert (body["id"], body["object"], body["amount"]) == (refund, "refund", 300)
+
+
 @pytest.mark.parametrize(
     ("method", "path", "kind"),
     [
@@ -179,6 +186,7 @@ def test_invoice_and_customer_routes(emu: Emulator, api: Api) -> None:
         ("POST", "/v1/credit_notes/cn_missing/void", "credit note"),
         ("GET", "/v1/invoices/in_missing", "invoice"),
         ("GET", "/v1/customers/cus_missing", "customer"),
+        ("GET", "/v1/refunds/re_missing", "refund"),
     ],
 )
 def test_missing_objects_are_404(api: Api, method: str, path: str, kind: str) -> None:
