@@ -96,6 +96,8 @@ class Support:
     deadline: bool
     per_call_deadline: bool
     max_response_bytes: bool
+    error_keys: bool
+    """Errors carry ``idempotency_key`` (the caller's safe retry needs it)."""
 
     @classmethod
     def detect(cls) -> Support:
@@ -104,7 +106,13 @@ class Support:
             deadline="deadline" in options,
             per_call_deadline="deadline" in RequestOptions.__annotations__,
             max_response_bytes="max_response_bytes" in options,
+            error_keys=hasattr(errors.StripeError("probe"), "idempotency_key"),
         )
+
+    @property
+    def complete(self) -> bool:
+        """The SDK has every option and error field of the agreed interface."""
+        return all(vars(self).values())
 
     def client_options(self, settings: Settings) -> dict[str, Any]:
         policy = RetryPolicy(
@@ -175,7 +183,9 @@ def expected_error(error: BaseException) -> bool:
         return status == 409  # a 400 idempotency_error would be the SDK's own fault
     if isinstance(error, errors.RateLimitError):
         return status == 429
-    if isinstance(error, errors.APIError):  # 5xx, and malformed or oversized 2xx bodies
+    if isinstance(error, errors.MalformedResponseError):  # cut, garbage or oversized bodies
+        return True
+    if isinstance(error, errors.APIError):  # 5xx (and a 2xx body the SDK could not use)
         return status is not None and (status >= 500 or 200 <= status < 300)
     return False
 

@@ -26,7 +26,7 @@ from .driver import (
 from .plans import KINDS, SequencePlan, plan_sequence
 
 SETTINGS = Settings(seed=7, sync_sequences=3, async_sequences=2)
-SUPPORT = Support(deadline=True, per_call_deadline=True, max_response_bytes=True)
+SUPPORT = Support(deadline=True, per_call_deadline=True, max_response_bytes=True, error_keys=True)
 PLAN = SequencePlan("Client", 0, 7, ("drop_after",), "retrieve", ("500",))
 
 
@@ -52,6 +52,7 @@ def failed(error: Exception, elapsed: float = 0.1, key: str | None = "key-9") ->
         (errors.APIError("boom", http_status=500), True),
         (errors.APIError("busy", http_status=503), True),
         (errors.MalformedResponseError("cut", http_status=200), True),
+        (errors.MalformedResponseError("too large"), True),
         (errors.IdempotencyError("in flight", http_status=409), True),
         (errors.RateLimitError("lock", http_status=429), True),
         (errors.IdempotencyError("reused with other params", http_status=400), False),
@@ -119,7 +120,10 @@ def test_any_error_of_the_calm_retry_is_unexpected() -> None:
 
 
 def test_without_sdk_support_the_deadline_options_are_not_sent() -> None:
-    none = Support(deadline=False, per_call_deadline=False, max_response_bytes=False)
+    none = Support(
+        deadline=False, per_call_deadline=False, max_response_bytes=False, error_keys=False
+    )
+    assert SUPPORT.complete and not none.complete
     assert "deadline" not in none.calm_options()
     assert {"deadline", "max_response_bytes"}.isdisjoint(none.client_options(SETTINGS))
     assert SUPPORT.client_options(SETTINGS)["deadline"] == SETTINGS.deadline
