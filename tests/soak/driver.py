@@ -142,6 +142,7 @@ class Call:
     kwargs: dict[str, Any]
     faults: tuple[str, ...]
     bound: float
+    """Its deadline: the call may take this plus ``Settings.slack``, no longer."""
     calm: bool = False
     """No faults planned: any error at all is unexpected."""
 
@@ -205,16 +206,18 @@ def sequence_flow(plan: SequencePlan, invoice: str, settings: Settings, support:
         "credit_amount": 300,
         "metadata": {"soak": plan.marker},
     }
-    result = yield Call("create", "create", (), params, plan.create, settings.deadline)
-    _check(outcome, "create", result, settings, calm=False)
+    create = Call("create", "create", (), params, plan.create, settings.deadline)
+    result = yield create
+    _check(outcome, create, result, settings)
     if result.error is not None and expected_error(result.error):
         outcome.exhausted = True
         # The documented recipe: the same key again, so a note made by a lost attempt returns.
         key = getattr(result.error, "idempotency_key", None)
         outcome.keyless = key is None
         kwargs = {**params, "idempotency_key": key, **support.calm_options()}
-        result = yield Call("manual retry", "create", (), kwargs, (), CALM_DEADLINE, calm=True)
-        _check(outcome, "manual retry", result, settings, calm=True)
+        manual = Call("manual retry", "create", (), kwargs, (), CALM_DEADLINE, calm=True)
+        result = yield manual
+        _check(outcome, manual, result, settings)
         if result.response is not None:
             outcome.replayed = result.response.headers.get("idempotent-replayed") == "true"
     if result.response is None:
@@ -230,17 +233,17 @@ def sequence_flow(plan: SequencePlan, invoice: str, settings: Settings, support:
             plan.followup_faults,
             settings.deadline,
         )
-        _check(outcome, plan.followup, (yield call), settings, calm=False)
+        _check(outcome, call, (yield call), settings)
     return outcome
 
 
-def _check(outcome: Outcome, label: str, result: Result, settings: Settings, *, calm: bool) -> None:
-    bound = CALM_DEADLINE if calm else settings.deadline
-    if result.elapsed > bound + settings.slack:
-        outcome.overruns.append(f"{label} took {result.elapsed:.2f}s (deadline {bound:g}s)")
+def _check(outcome: Outcome, call: Call, result: Result, settings: Settings) -> None:
+    if result.elapsed > call.bound + settings.slack:
+        text = f"{call.label} took {result.elapsed:.2f}s (deadline {call.bound:g}s)"
+        outcome.overruns.append(text)
     error = result.error
-    if error is not None and (calm or not expected_error(error)):
-        outcome.unexpected.append((error_type(error), f"{label}: {error!r}"[:300]))
+    if error is not None and (call.calm or not expected_error(error)):
+        outcome.unexpected.append((error_type(error), f"{call.label}: {error!r}"[:300]))
 
 
 # -- runners -----------------------------------------------------------------------------------
