@@ -287,7 +287,8 @@ class Client(_BaseClient):
         def fetch(next_params: dict[str, Any]) -> Page[Any]:
             return self._page(op, path_id, next_params, options)
 
-        return response.with_parsed(Page(response.parsed, params, fetch))
+        page = Page(response.parsed, params, fetch, request_id=response.request_id)
+        return response.with_parsed(page)
 
     def _page(
         self,
@@ -412,7 +413,8 @@ class AsyncClient(_BaseClient):
         async def fetch(next_params: dict[str, Any]) -> AsyncPage[Any]:
             return await self._page(op, path_id, next_params, options)
 
-        return response.with_parsed(AsyncPage(response.parsed, params, fetch))
+        page = AsyncPage(response.parsed, params, fetch, request_id=response.request_id)
+        return response.with_parsed(page)
 
     async def _page(
         self,
