@@ -307,3 +307,28 @@ def test_every_stream_operation_is_capped_by_the_time_the_attempt_has_left() -> 
             backend.connect_tcp("127.0.0.1", 1, timeout=30)
     finally:
         attempt_end.reset(token)
+
+
+def test_the_deadline_counts_the_opt_in_invoice_fetch() -> None:
+    import respx
+
+    def slow(seconds: float, body: dict[str, Any]) -> Any:
+        def answer(request: httpx.Request) -> httpx.Response:
+            time.sleep(seconds)
+            return httpx.Response(200, json=body)
+
+        return answer
+
+    invoice = {"id": "in_1", "object": "invoice", "amount_remaining": 0, "status": "paid"}
+    note = load_fixture(NEWEST_FIXTURE)["credit_note"]
+    with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as router:
+        router.get("/v1/invoices/in_1").mock(side_effect=slow(0.5, {**invoice, "currency": "usd"}))
+        router.post("/v1/credit_notes").mock(side_effect=slow(0.5, note))
+        # Each request alone fits in 0.8 s; the call as a whole does not.
+        with (
+            Client(KEY, fetch_invoice=True, max_retries=0) as c,
+            pytest.raises(errors.APITimeoutError) as info,
+        ):
+            c.credit_notes.create(invoice="in_1", amount=100, out_of_band_amount=100, deadline=0.8)
+    assert info.value.bound == "deadline"
+    assert "POST /v1/credit_notes" in str(info.value)
