@@ -20,6 +20,7 @@ What the hooks do, field by field:
 
 from __future__ import annotations
 
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -239,35 +240,49 @@ class CreditNotesConverter(cattrs.Converter):
         super().__init__()
         self._structure_fns: dict[type, _Hook] = {}
         self._unstructure_fns: dict[type, _Hook] = {}
+        self._compiling = threading.RLock()
         self.register_structure_hook_factory(_is_model, self.structure_fn)
         self.register_unstructure_hook_factory(_is_model, self.unstructure_fn)
 
     def structure_fn(self, cls: type) -> _Hook:
         """The (cached) generated structure function of a model class."""
         fn = self._structure_fns.get(cls)
-        if fn is None:
-            attrs.resolve_types(cls, vars(models))
-            # Bind a forwarder first, so self-referencing and mutually recursive classes work.
-            slot: list[_Hook] = []
-            self._structure_fns[cls] = lambda o, _=None: slot[0](o)
-            writer = _HookWriter(self)
-            fn = writer.compile(writer.structure_source(cls), cls, "structure")
-            slot.append(fn)
-            self._structure_fns[cls] = fn
-        return fn
+        return fn if fn is not None else self._compile(self._structure_fns, cls, "structure")
 
     def unstructure_fn(self, cls: type) -> _Hook:
         """The (cached) generated unstructure function of a model class."""
         fn = self._unstructure_fns.get(cls)
-        if fn is None:
+        return fn if fn is not None else self._compile(self._unstructure_fns, cls, "unstructure")
+
+    def _compile(self, cache: dict[type, _Hook], cls: type, kind: str) -> _Hook:
+        # One thread compiles at a time (re-entrant: nested classes compile inside), so two
+        # threads decoding for the first time never build the same hook or see half of one.
+        with self._compiling:
+            fn = cache.get(cls)
+            if fn is not None:
+                return fn
             attrs.resolve_types(cls, vars(models))
+            # Bind a forwarder first, so self-referencing and mutually recursive classes work.
             slot: list[_Hook] = []
-            self._unstructure_fns[cls] = lambda obj: slot[0](obj)
+            compiling = self._compiling
+
+            def forward(obj: Any, *rest: Any) -> Any:
+                if not slot:  # another thread is still compiling it: wait until it is done
+                    with compiling:
+                        pass
+                return slot[0](obj, *rest)
+
+            cache[cls] = forward
             writer = _HookWriter(self)
-            fn = writer.compile(writer.unstructure_source(cls), cls, "unstructure")
+            source = (
+                writer.structure_source(cls)
+                if kind == "structure"
+                else writer.unstructure_source(cls)
+            )
+            fn = writer.compile(source, cls, kind)
             slot.append(fn)
-            self._unstructure_fns[cls] = fn
-        return fn
+            cache[cls] = fn
+            return fn
 
 
 converter = CreditNotesConverter()
