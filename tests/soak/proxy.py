@@ -198,6 +198,8 @@ class FaultProxy:
                     return
         except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
             return  # the client went away or sent something that is not HTTP: just close
+        except asyncio.CancelledError:
+            return  # stop() ends the connection; the stream's callback would log a cancel
         finally:
             self._tasks.discard(task)
             writer.close()
