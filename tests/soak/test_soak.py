@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from tests.integration.conftest import EmulatorProcess
 
-from .driver import Settings, Support, run_soak
+from .driver import Settings, run_soak
 from .plans import KINDS
 
 SEED = int(os.environ.get("SOAK_SEED", "20261202"))
@@ -25,15 +23,6 @@ SHORT = Settings(
 )
 
 
-# EXPECTED FAILURE until the client has the agreed edge interface (deadline=,
-# max_response_bytes=, exc.idempotency_key): without it slow drips outlive every deadline and a
-# caller whose retries ran out cannot reuse the key, so its own retry makes a second note.
-# The marker lifts itself once the interface is there; strict, so it cannot hide a pass.
-@pytest.mark.xfail(
-    not Support.detect().complete,
-    reason="needs the client's deadline, max_response_bytes and exc.idempotency_key (issue 10)",
-    strict=True,
-)
 def test_short_soak_makes_exactly_one_note_per_sequence_within_deadlines(
     emulator_process: EmulatorProcess,
 ) -> None:
