@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit contract generate check-generated bench clean
+.PHONY: demo test lint typecheck unit contract generate check-generated bench soak clean
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -46,6 +46,11 @@ soak-bulk: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The long fault soak (1,000 Client + 300 AsyncClient sequences); `make soak SEED=123` repeats
+# a run. `make test` runs a short one (tests/soak/test_soak.py).
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak $(if $(SEED),--seed $(SEED))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis contract/build contract/node_modules

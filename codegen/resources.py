@@ -16,14 +16,16 @@ OPTIONS = (
     ("idempotency_key", "str | None"),
     ("stripe_account", "str | None"),
     ("api_version", "str | None"),
-    ("timeout", "float | None"),
+    ("timeout", "float | httpx.Timeout | None"),
+    ("deadline", "float | None"),
     ("max_retries", "int | None"),
     ("validate", "bool | None"),
 )
 
 OPTIONS_DOC = (
     "Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by "
-    "every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt), "
+    "every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt, "
+    "wall-clock), ``deadline`` (seconds for the whole call, retries included), "
     "``max_retries`` and ``validate`` (client-side pre-validation on or off)."
 )
 
@@ -36,7 +38,8 @@ SNAPSHOT_DOC = (
 )
 
 GET_OPTIONS_DOC = (
-    "Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt), "
+    "Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt, "
+    "wall-clock), ``deadline`` (seconds for the whole call, retries included), "
     "``max_retries`` and ``validate`` (client-side pre-validation on or off)."
 )
 
@@ -157,6 +160,7 @@ def render(methods: list[Method], models: list[str], params: list[str], header: 
     out.append("from ._pagination import AsyncPage, AsyncPager, Page\n")
     out.append("from ._response import APIResponse\n\n")
     out.append("if TYPE_CHECKING:\n")
+    out.append("    import httpx\n")
     out.append("    from typing_extensions import Unpack\n\n")
     out.append("    from ._client import AsyncClient, Client\n")
     out.append("    from .models import " + ", ".join(sorted(models)) + "\n")

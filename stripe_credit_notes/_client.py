@@ -10,13 +10,22 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
 from . import errors
+from ._bounds import (
+    AttemptTimeout,
+    aread_body,
+    attempt_end,
+    attempt_timeout,
+    install_deadline_backend,
+    read_body,
+)
 from ._core import (
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     RETRIEVE_INVOICE,
     RETRIEVE_REFUND,
@@ -25,6 +34,8 @@ from ._core import (
     RequestOptions,
     connection_error,
     is_retryable,
+    timeout_error,
+    undecodable,
 )
 from ._operation import Operation
 from ._pagination import AsyncPage, Page
@@ -38,6 +49,17 @@ __all__ = ["AsyncClient", "Client"]
 R = TypeVar("R")
 
 logger = logging.getLogger("stripe_credit_notes")
+
+if TYPE_CHECKING:
+    import tenacity
+
+Bound = Literal["timeout", "deadline"]
+#: What one attempt ends with: a decoded response, or the typed error it stands for.
+Outcome = APIResponse[R] | errors.StripeError
+#: What one exchange with the server gives: status, headers and body, or a typed error.
+Exchanged = tuple[int, httpx.Headers, bytes] | errors.StripeError
+# An httpx timeout that fires this close to the call's deadline is the deadline's doing.
+_DEADLINE_SLACK = 0.05
 
 
 async def _asyncio_sleep(seconds: float) -> None:
@@ -56,12 +78,14 @@ class _BaseClient:
         api_key: str | None,
         api_version: str | ApiVersion | None,
         base_url: str,
-        timeout: float,
+        timeout: float | httpx.Timeout,
         max_retries: int | None,
         stripe_account: str | None,
         retry_policy: RetryPolicy | None,
         validate: bool,
         fetch_invoice: bool,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._core = ClientCore(
             api_key=api_key,
@@ -73,6 +97,8 @@ class _BaseClient:
             retry_policy=retry_policy,
             validate=validate,
             fetch_invoice=fetch_invoice,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
         )
 
     @property
@@ -95,57 +121,135 @@ class _BaseClient:
 
     @staticmethod
     def _fetch_options(options: RequestOptions) -> RequestOptions:
-        """The options of the invoice fetch: the call's account, version, timeout, retries."""
+        """The options of the invoice fetch: the call's account, version and time bounds."""
         return RequestOptions(
             stripe_account=options.get("stripe_account"),
             api_version=options.get("api_version"),
             timeout=options.get("timeout"),
+            deadline=options.get("deadline"),
             max_retries=options.get("max_retries"),
         )
 
-    def _retrying_kwargs(self, request: PreparedRequest[Any]) -> dict[str, Any]:
+    def _retrying_kwargs(
+        self, request: PreparedRequest[Any], deadline_at: float | None
+    ) -> dict[str, Any]:
+        """tenacity's settings for one call: attempts are results, never exceptions.
+
+        Each attempt hands tenacity its outcome (a response or a typed error) as a result, so
+        tenacity never raises or wraps anything: the client raises the final error itself,
+        from its own frame. A backoff that would end past the call's deadline is not slept.
+        """
         # tenacity (and the asyncio it imports) load with the first request, not the package.
         import tenacity
 
         core = self._core
+        delays: dict[int, float] = {}  # one jittered delay per attempt, for stop and wait
+
+        def last(state: tenacity.RetryCallState) -> errors.StripeError | None:
+            outcome = state.outcome.result() if state.outcome is not None else None
+            return outcome if isinstance(outcome, errors.StripeError) else None
 
         def wait(state: tenacity.RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            return core.retry_delay(error, state.attempt_number)
+            number = state.attempt_number
+            if number not in delays:
+                delays[number] = core.retry_delay(last(state), number)
+            return delays[number]
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            if state.attempt_number > request.max_retries:
+                return True
+            return deadline_at is not None and time.monotonic() + wait(state) >= deadline_at
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome else None
+            error = last(state)
             logger.debug(
-                "retrying %s %s after attempt %d (%s), sleeping %.3fs",
+                "retrying %s %s after attempt %d (%s, status=%s) request_id=%s "
+                "idempotency_key=%s, sleeping %.3fs",
                 request.method,
                 request.path,
                 state.attempt_number,
                 type(error).__name__,
-                state.upcoming_sleep,
+                error.http_status if error is not None else None,
+                error.request_id if error is not None else None,
+                request.idempotency_key,
+                wait(state),
             )
 
+        def retry(outcome: object) -> bool:
+            return isinstance(outcome, errors.StripeError) and is_retryable(outcome)
+
         return {
-            "stop": tenacity.stop_after_attempt(request.max_retries + 1),
-            "retry": tenacity.retry_if_exception(is_retryable),
+            "stop": stop,
+            "retry": tenacity.retry_if_result(retry),
             "wait": wait,
             "before_sleep": before_sleep,
-            "reraise": True,
+            # At the stop, end the loop quietly: the caller raises the last outcome itself.
+            "retry_error_callback": lambda state: None,
         }
 
-    def _finish(
-        self, request: PreparedRequest[R], response: httpx.Response, attempts: int, start: float
-    ) -> APIResponse[R]:
-        """Read one attempt's response (raising its typed error) and log the outcome."""
-        result = self._core.read(
-            request,
-            response.status_code,
-            response.headers,
-            response.content,
-            attempts,
-            time.monotonic() - start,
+    def _http_request(
+        self, http: httpx.Client | httpx.AsyncClient, request: PreparedRequest[Any], end: float
+    ) -> httpx.Request:
+        """One attempt's httpx request: Authorization is added only now, timeouts capped."""
+        return http.build_request(
+            request.method,
+            request.url,
+            headers=self._core.send_headers(request),
+            content=request.content,
+            timeout=attempt_timeout(request.timeout, end - time.monotonic()),
         )
+
+    @staticmethod
+    def _attempt_end(
+        request: PreparedRequest[Any], deadline_at: float | None
+    ) -> tuple[float, Bound]:
+        """When the next attempt must end, and which bound that is."""
+        end = time.monotonic() + request.budget
+        if deadline_at is not None and deadline_at <= end:
+            return deadline_at, "deadline"
+        return end, "timeout"
+
+    @staticmethod
+    def _bound_hit(end: float, bound: Bound) -> Bound:
+        """Which bound an httpx timeout stands for: the deadline only once it is reached."""
+        if bound == "deadline" and time.monotonic() >= end - _DEADLINE_SLACK:
+            return "deadline"
+        return "timeout"
+
+    def _finish(
+        self,
+        request: PreparedRequest[R],
+        exchanged: Exchanged,
+        attempts: int,
+        start: float,
+    ) -> Outcome[R]:
+        """One attempt's outcome: the decoded response, or its typed error (never raised)."""
+        if isinstance(exchanged, errors.StripeError):
+            return exchanged
+        status, headers, body = exchanged
+        try:
+            result = self._core.read(
+                request, status, headers, body, attempts, time.monotonic() - start
+            )
+        except errors.StripeError as exc:
+            return exc
         self._log(request, result, attempts, result.elapsed)
         return result
+
+    def _failed(
+        self,
+        request: PreparedRequest[Any],
+        error: errors.StripeError | None,
+        attempts: int,
+        start: float,
+    ) -> errors.StripeError:
+        """Give the final error what a manual retry needs, log it, and hand it back to raise."""
+        if error is None:  # tenacity ran no attempt: cannot happen, but never raise None
+            error = timeout_error(request, "deadline")
+        error.idempotency_key = request.idempotency_key
+        error.attempts = attempts
+        self._log(request, error, attempts, time.monotonic() - start)
+        return error
 
     @staticmethod
     def _log(
@@ -160,13 +264,14 @@ class _BaseClient:
         else:
             status, request_id = outcome.http_status, outcome.request_id
         logger.info(
-            "%s %s -> %s request_id=%s elapsed=%.3fs attempts=%d",
+            "%s %s -> %s request_id=%s elapsed=%.3fs attempts=%d idempotency_key=%s",
             request.method,
             request.path,
             status if status is not None else "no response",
             request_id,
             elapsed,
             attempts,
+            request.idempotency_key,
         )
 
 
@@ -190,12 +295,14 @@ class Client(_BaseClient):
         *,
         api_version: str | ApiVersion | None = None,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         max_retries: int | None = None,
         stripe_account: str | None = None,
         retry_policy: RetryPolicy | None = None,
         validate: bool = True,
         fetch_invoice: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -209,11 +316,16 @@ class Client(_BaseClient):
             retry_policy,
             validate,
             fetch_invoice,
+            deadline,
+            max_response_bytes,
         )
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
+        # Lets every socket read/write of an attempt end by the attempt's end; only affects
+        # this SDK's own requests, also on a caller-supplied client (see _bounds).
+        install_deadline_backend(self._http)
         self.credit_notes = CreditNotes(self)
         """Create, preview, list, retrieve, update and void credit notes."""
 
@@ -241,45 +353,71 @@ class Client(_BaseClient):
         path_id: str | None,
         params: Mapping[str, Any],
         options: RequestOptions,
+        started: float | None = None,
     ) -> APIResponse[R]:
         snapshot = options.get("invoice_snapshot")
+        # The deadline counts from here: the opt-in invoice and refund fetches are part of it.
+        started = time.monotonic() if started is None else started
+        fetch = self._fetch_options(options)
         invoice = self._core.invoice_to_fetch(op, params, options)
         if invoice is not None:
-            fetched = self._request(RETRIEVE_INVOICE, invoice, {}, self._fetch_options(options))
+            fetched = self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
             snapshot = self._core.snapshot_from_invoice(fetched.parsed)
         for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
-            got = self._request(RETRIEVE_REFUND, refund, {}, self._fetch_options(options))
+            got = self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
             snapshot = self._core.with_refund(snapshot, refund, got.parsed)
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
-        return self._send(request)
+        return self._send(request, started)
 
-    def _send(self, request: PreparedRequest[R]) -> APIResponse[R]:
-        start = time.monotonic()
-        attempts = 0
+    def _send(self, request: PreparedRequest[R], start: float) -> APIResponse[R]:
         import tenacity
 
-        retrying = tenacity.Retrying(sleep=self._sleep, **self._retrying_kwargs(request))
+        deadline_at = None if request.deadline is None else start + request.deadline
+        kwargs = self._retrying_kwargs(request, deadline_at)
+        attempts = 0
+        outcome: Outcome[R] | None = None
+        for attempt in tenacity.Retrying(sleep=self._sleep, **kwargs):
+            end, bound = self._attempt_end(request, deadline_at)
+            if end <= time.monotonic():
+                outcome = timeout_error(request, "deadline")  # no time left to send at all
+            else:
+                attempts += 1
+                outcome = self._finish(
+                    request, self._exchange(request, end, bound), attempts, start
+                )
+            attempt.retry_state.set_result(outcome)
+        if isinstance(outcome, APIResponse):
+            return outcome
+        raise self._failed(request, outcome, attempts, start)
+
+    def _exchange(self, request: PreparedRequest[Any], end: float, bound: Bound) -> Exchanged:
+        """Send one attempt and read its body, all by ``end``; errors are returned, typed.
+
+        Nothing raised here keeps this frame (whose locals hold the httpx request and
+        response, and through them the Authorization header) reachable.
+        """
+        token = attempt_end.set(end)
         try:
-            for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    try:
-                        response = self._http.request(
-                            request.method,
-                            request.url,
-                            headers=request.headers,
-                            content=request.content,
-                            timeout=request.timeout,
-                        )
-                    except httpx.TransportError as exc:
-                        raise connection_error(exc, request) from exc
-                    return self._finish(request, response, attempts, start)
-        except errors.StripeError as exc:
-            self._log(request, exc, attempts, time.monotonic() - start)
-            raise
-        raise AssertionError("unreachable: tenacity either returns or re-raises")
+            response = self._http.send(self._http_request(self._http, request, end), stream=True)
+            try:
+                status, headers = response.status_code, response.headers
+                cap = self._core.max_response_bytes
+                body = read_body(response.iter_bytes(), status, headers, cap, end)
+            finally:
+                response.close()
+        except httpx.TransportError as exc:
+            return connection_error(exc, request, self._bound_hit(end, bound), self._core.redact)
+        except httpx.DecodingError:
+            return undecodable(request, status, headers)
+        except AttemptTimeout:
+            return timeout_error(request, bound)
+        except errors.ResponseTooLargeError as exc:
+            return exc.with_traceback(None)
+        finally:
+            attempt_end.reset(token)
+        return status, headers, body
 
     def _page_response(
         self,
@@ -293,7 +431,8 @@ class Client(_BaseClient):
         def fetch(next_params: dict[str, Any]) -> Page[Any]:
             return self._page(op, path_id, next_params, options)
 
-        return response.with_parsed(Page(response.parsed, params, fetch))
+        page = Page(response.parsed, params, fetch, request_id=response.request_id)
+        return response.with_parsed(page)
 
     def _page(
         self,
@@ -321,12 +460,14 @@ class AsyncClient(_BaseClient):
         *,
         api_version: str | ApiVersion | None = None,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         max_retries: int | None = None,
         stripe_account: str | None = None,
         retry_policy: RetryPolicy | None = None,
         validate: bool = True,
         fetch_invoice: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -340,6 +481,8 @@ class AsyncClient(_BaseClient):
             retry_policy,
             validate,
             fetch_invoice,
+            deadline,
+            max_response_bytes,
         )
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
@@ -370,46 +513,78 @@ class AsyncClient(_BaseClient):
         path_id: str | None,
         params: Mapping[str, Any],
         options: RequestOptions,
+        started: float | None = None,
     ) -> APIResponse[R]:
         snapshot = options.get("invoice_snapshot")
+        started = time.monotonic() if started is None else started
         fetch = self._fetch_options(options)
         invoice = self._core.invoice_to_fetch(op, params, options)
         if invoice is not None:
-            fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch)
+            fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
             snapshot = self._core.snapshot_from_invoice(fetched.parsed)
         for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
-            got = await self._request(RETRIEVE_REFUND, refund, {}, fetch)
+            got = await self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
             snapshot = self._core.with_refund(snapshot, refund, got.parsed)
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
-        return await self._send(request)
+        return await self._send(request, started)
 
-    async def _send(self, request: PreparedRequest[R]) -> APIResponse[R]:
-        start = time.monotonic()
-        attempts = 0
+    async def _send(self, request: PreparedRequest[R], start: float) -> APIResponse[R]:
         import tenacity
 
-        retrying = tenacity.AsyncRetrying(sleep=self._sleep, **self._retrying_kwargs(request))
+        deadline_at = None if request.deadline is None else start + request.deadline
+        kwargs = self._retrying_kwargs(request, deadline_at)
+        attempts = 0
+        outcome: Outcome[R] | None = None
+        async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **kwargs):
+            end, bound = self._attempt_end(request, deadline_at)
+            if end <= time.monotonic():
+                outcome = timeout_error(request, "deadline")
+            else:
+                attempts += 1
+                exchanged = await self._exchange(request, end, bound)
+                outcome = self._finish(request, exchanged, attempts, start)
+            attempt.retry_state.set_result(outcome)
+        if isinstance(outcome, APIResponse):
+            return outcome
+        raise self._failed(request, outcome, attempts, start)
+
+    async def _exchange(self, request: PreparedRequest[Any], end: float, bound: Bound) -> Exchanged:
+        """Send one attempt and read its body, cancelled at ``end`` wherever it waits."""
+        import asyncio
+
+        exchange = self._exchange_unbounded(request, end, bound)
         try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    try:
-                        response = await self._http.request(
-                            request.method,
-                            request.url,
-                            headers=request.headers,
-                            content=request.content,
-                            timeout=request.timeout,
-                        )
-                    except httpx.TransportError as exc:
-                        raise connection_error(exc, request) from exc
-                    return self._finish(request, response, attempts, start)
-        except errors.StripeError as exc:
-            self._log(request, exc, attempts, time.monotonic() - start)
-            raise
-        raise AssertionError("unreachable: tenacity either returns or re-raises")
+            # asyncio.timeout (3.11+) cancels in place; wait_for runs the attempt in a new task.
+            timeout = getattr(asyncio, "timeout", None)
+            if timeout is None:
+                return await asyncio.wait_for(exchange, end - time.monotonic())
+            async with timeout(end - time.monotonic()):
+                return await exchange
+        except asyncio.TimeoutError:
+            return timeout_error(request, bound)
+
+    async def _exchange_unbounded(
+        self, request: PreparedRequest[Any], end: float, bound: Bound
+    ) -> Exchanged:
+        try:
+            response = await self._http.send(
+                self._http_request(self._http, request, end), stream=True
+            )
+            try:
+                status, headers = response.status_code, response.headers
+                cap = self._core.max_response_bytes
+                body = await aread_body(response.aiter_bytes(), status, headers, cap)
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            return connection_error(exc, request, self._bound_hit(end, bound), self._core.redact)
+        except httpx.DecodingError:
+            return undecodable(request, status, headers)
+        except errors.ResponseTooLargeError as exc:
+            return exc.with_traceback(None)
+        return status, headers, body
 
     async def _page_response(
         self,
@@ -423,7 +598,8 @@ class AsyncClient(_BaseClient):
         async def fetch(next_params: dict[str, Any]) -> AsyncPage[Any]:
             return await self._page(op, path_id, next_params, options)
 
-        return response.with_parsed(AsyncPage(response.parsed, params, fetch))
+        page = AsyncPage(response.parsed, params, fetch, request_id=response.request_id)
+        return response.with_parsed(page)
 
     async def _page(
         self,

@@ -11,15 +11,15 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
-from . import errors
-from ._encoding import encode_body, encode_query, quote_path_id
+from . import _options, errors
+from ._encoding import encode_body, encode_params, encode_query, quote_path_id
 from ._operation import Operation
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after, should_retry
@@ -38,6 +38,10 @@ logger = logging.getLogger("stripe_credit_notes")
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_TIMEOUT = 80.0
+DEFAULT_MAX_RESPONSE_BYTES = 20_000_000
+# Longer URLs are refused before sending: httpx raises InvalidURL past 65,536 characters and
+# servers commonly refuse request lines past 8 KiB; no credit-note request comes near it.
+MAX_URL_LENGTH = 8192
 
 # Operations whose parameters the allocation rules check (preview lines also pages).
 CREDIT_NOTE_OPERATIONS = frozenset({"create", "preview", "preview_lines"})
@@ -77,8 +81,10 @@ class RequestOptions(TypedDict, total=False):
     """Act on a connected account (``Stripe-Account``)."""
     api_version: str | None
     """Override the client's pinned ``Stripe-Version`` for this call."""
-    timeout: float | None
-    """Seconds per attempt."""
+    timeout: float | httpx.Timeout | None
+    """Seconds per attempt, wall-clock (or an ``httpx.Timeout``: see ``docs/client.md``)."""
+    deadline: float | None
+    """Overall seconds for the call: every attempt and the backoff between them."""
     max_retries: int | None
     """Retries after the first attempt, for this call."""
     validate: bool | None
@@ -96,9 +102,15 @@ class PreparedRequest(Generic[R]):
     url: str
     path: str
     headers: dict[str, str] = attrs.field(repr=False)
+    """Every header but ``Authorization``, which is added at send time only."""
     content: bytes | None = attrs.field(repr=False)
     idempotency_key: str | None
-    timeout: float
+    timeout: httpx.Timeout
+    """httpx's per-phase limits (each capped by the attempt's time left when sent)."""
+    budget: float
+    """Wall-clock seconds one attempt may take."""
+    deadline: float | None
+    """Wall-clock seconds the whole call may take, or ``None``."""
     max_retries: int
     api_version: str
     #: What pre-validation checked (credit-note operations with validation on), else ``None``.
@@ -116,6 +128,8 @@ def _is_loopback(host: str) -> bool:
 
 def normalize_base_url(base_url: str) -> str:
     """Check and normalise a base URL: https, or http to a loopback host only."""
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, got {type(base_url).__name__}")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
@@ -147,7 +161,10 @@ class ClientCore:
         "_base_headers",
         "api_version",
         "base_url",
+        "budget",
+        "deadline",
         "fetch_invoice",
+        "max_response_bytes",
         "retry_policy",
         "stripe_account",
         "timeout",
@@ -160,36 +177,44 @@ class ClientCore:
         api_key: str | None,
         api_version: str | ApiVersion | None,
         base_url: str,
-        timeout: float,
+        timeout: float | httpx.Timeout,
         max_retries: int | None,
         stripe_account: str | None,
         retry_policy: RetryPolicy | None,
         validate: bool,
         fetch_invoice: bool = False,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("STRIPE_API_KEY")
         if not key:
             raise errors.AuthenticationError(
                 "No API key: pass api_key=... or set the STRIPE_API_KEY environment variable."
             )
-        if not key.isprintable() or any(c.isspace() for c in key):
-            raise ValueError("api_key contains whitespace or control characters")
-        self._api_key = key
-        version = pin(api_version) if api_version is not None else LATEST
-        self.api_version = str(version)
+        self._api_key = _options.check_api_key(key)
+        self.api_version = (
+            _check_api_version(api_version) if api_version is not None else str(LATEST)
+        )
         self.base_url = normalize_base_url(base_url)
-        if timeout <= 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-        self.timeout = float(timeout)
+        self.timeout, self.budget = _options.check_timeout(timeout)
+        self.deadline = _options.check_deadline(deadline)
+        self.max_response_bytes = _options.check_max_response_bytes(max_response_bytes)
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(
+                f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}"
+            )
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
-            policy = attrs.evolve(policy, max_retries=max_retries)
+            policy = attrs.evolve(policy, max_retries=_options.check_max_retries(max_retries))
         self.retry_policy = policy
+        if stripe_account is not None:
+            _options.check_header_value("stripe_account", stripe_account)
         self.stripe_account = stripe_account
-        self.validate = validate
-        self.fetch_invoice = fetch_invoice
+        self.validate = _options.check_bool("validate", validate)
+        self.fetch_invoice = _options.check_bool("fetch_invoice", fetch_invoice)
+        # No Authorization here: it is added at send time only (see send_headers), so no
+        # object built before sending, nor a traceback of a refused call, holds the key.
         self._base_headers = {
-            "Authorization": f"Bearer {key}",
             "Stripe-Version": self.api_version,
             "User-Agent": user_agent(),
             "Accept": "application/json",
@@ -214,6 +239,28 @@ class ClientCore:
         options: RequestOptions,
     ) -> PreparedRequest[R]:
         """Check and encode one call. Raises before anything is sent when the input is bad."""
+        # The options first, each once, so a bad one is named before any other work.
+        timeout, budget = self.timeout, self.budget
+        if options.get("timeout") is not None:
+            timeout, budget = _options.check_timeout(options["timeout"])
+        deadline = self.deadline
+        if options.get("deadline") is not None:
+            deadline = _options.check_deadline(options["deadline"])
+        retries = options.get("max_retries")
+        if retries is not None:
+            _options.check_max_retries(retries)
+        validating = self._validating(options)
+        given_key = options.get("idempotency_key")
+        if given_key is not None:
+            if op.method != "POST":
+                raise ValueError("idempotency_key only applies to POST requests")
+            _options.check_idempotency_key(given_key)
+        account = options.get("stripe_account")
+        if account:
+            _options.check_header_value("stripe_account", account)
+        snapshot = options.get("invoice_snapshot")
+        if snapshot is not None:
+            _check_snapshot(snapshot)
         path = op.path
         if op.path_param is not None:
             if path_id is None:
@@ -224,36 +271,29 @@ class ClientCore:
         headers = dict(self._base_headers)
         version = options.get("api_version")
         if version is not None:
-            version = str(pin(version))
+            version = _check_api_version(version)
             headers["Stripe-Version"] = version
         else:
             version = self.api_version
         validation = None
-        if self._validating(options):
-            validation = self.pre_validate(op, params, version, options.get("invoice_snapshot"))
-        account = options.get("stripe_account")
+        if validating:
+            validation = self.pre_validate(op, params, version, snapshot)
         if account:
             headers["Stripe-Account"] = account
         idempotency_key = None
         content = None
         url = self.base_url + path
         if op.method == "POST":
-            idempotency_key = options.get("idempotency_key") or str(uuid.uuid4())
-            if not idempotency_key.isprintable() or len(idempotency_key) > 255:
-                raise ValueError("idempotency_key must be printable and at most 255 characters")
+            idempotency_key = given_key or str(uuid.uuid4())
             headers["Idempotency-Key"] = idempotency_key
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             content = encode_body(params)
         else:
-            if options.get("idempotency_key"):
-                raise ValueError("idempotency_key only applies to POST requests")
             query = encode_query(params)
             if query:
                 url = f"{url}?{query}"
-        timeout = options.get("timeout")
-        retries = options.get("max_retries")
-        if retries is not None and retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {retries}")
+        if len(url) > MAX_URL_LENGTH:
+            raise _url_too_long(url, op, path_id, params)
         return PreparedRequest(
             operation=op,
             method=op.method,
@@ -262,17 +302,27 @@ class ClientCore:
             headers=headers,
             content=content,
             idempotency_key=idempotency_key,
-            timeout=float(timeout) if timeout is not None else self.timeout,
+            timeout=timeout,
+            budget=budget,
+            deadline=deadline,
             max_retries=retries if retries is not None else self.retry_policy.max_retries,
             api_version=version,
             validation=validation,
         )
 
+    def send_headers(self, request: PreparedRequest[Any]) -> dict[str, str]:
+        """The headers to send: the request's plus ``Authorization``, built only now."""
+        return {**request.headers, "Authorization": "Bearer " + self._api_key}
+
+    def redact(self, text: str) -> str:
+        """``text`` with the API key replaced, for messages quoting a lower layer."""
+        return text.replace(self._api_key, "<redacted>")
+
     # -- pre-validation ----------------------------------------------------------------------
 
     def _validating(self, options: RequestOptions) -> bool:
         flag = options.get("validate")
-        return self.validate if flag is None else flag
+        return self.validate if flag is None else _options.check_bool("validate", flag)
 
     def invoice_to_fetch(
         self, op: Operation[Any], params: Mapping[str, Any], options: RequestOptions
@@ -412,13 +462,24 @@ class ClientCore:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """Whether an attempt that raised ``error`` may be retried (see ``_retry``)."""
+    """Whether an attempt that raised ``error`` may be retried (see ``_retry``).
+
+    A 2xx whose body is truncated or not JSON is retried (a POST with its same key, so Stripe
+    replays the stored response): the request succeeded, only its answer got lost. A body over
+    the size cap is not: it would come back just as large. Nor is a call whose deadline passed.
+    """
     if not isinstance(error, errors.StripeError) or isinstance(error, errors.ValidationError):
         return False
+    if isinstance(error, errors.APITimeoutError):
+        return error.bound == "timeout"
     if isinstance(error, errors.APIConnectionError):
         return True
-    if error.http_status is None or 200 <= error.http_status < 300:
+    if error.http_status is None:
         return False
+    if 200 <= error.http_status < 300:
+        return isinstance(error, errors.MalformedResponseError) and not isinstance(
+            error, errors.ResponseTooLargeError
+        )
     return should_retry(error.http_status, error.headers, error.code)
 
 
@@ -475,16 +536,82 @@ def _str_or_none(error: Mapping[str, Any] | None, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def connection_error(
-    exc: httpx.HTTPError, request: PreparedRequest[Any]
-) -> errors.APIConnectionError:
-    """Wrap a transport failure; the message names the request, never its headers."""
-    where = f"{request.method} {request.path}"
-    if isinstance(exc, httpx.TimeoutException):
-        return errors.APITimeoutError(
-            f"Timed out after {request.timeout:g}s waiting for Stripe ({where}): "
-            f"{type(exc).__name__}"
-        )
-    return errors.APIConnectionError(
-        f"Could not reach Stripe ({where}): {type(exc).__name__}: {exc}"
+def _check_api_version(value: object) -> str:
+    try:
+        return str(pin(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"api_version: {exc}") from None
+
+
+def _check_snapshot(value: object) -> None:
+    from .validation import InvoiceSnapshot
+
+    if not isinstance(value, InvoiceSnapshot):
+        raise TypeError(f"invoice_snapshot must be an InvoiceSnapshot, got {type(value).__name__}")
+
+
+def _url_too_long(
+    url: str, op: Operation[Any], path_id: str | None, params: Mapping[str, Any]
+) -> ValueError:
+    """The error for an over-long URL, naming the parameter that made it long."""
+    culprit = op.path_param if path_id is not None and len(path_id) > MAX_URL_LENGTH // 2 else None
+    if culprit is None:
+        pairs = encode_params(params)
+        culprit = max(pairs, key=lambda pair: len(pair[0]) + len(pair[1]))[0] if pairs else "id"
+    return ValueError(
+        f"{culprit}: the request URL would be {len(url)} characters, over the "
+        f"{MAX_URL_LENGTH} this client sends; no Stripe id or parameter is that long"
     )
+
+
+def timeout_error(
+    request: PreparedRequest[Any], bound: Literal["timeout", "deadline"], during: str = ""
+) -> errors.APITimeoutError:
+    """The error for an attempt (or a call) that ran out of time (``during``: httpx's name)."""
+    where = f"{request.method} {request.path}"
+    if bound == "deadline":
+        message = f"The call's deadline of {request.deadline or 0:g}s passed ({where})"
+    else:
+        message = f"Timed out after {request.budget:g}s waiting for Stripe ({where})"
+    return errors.APITimeoutError(f"{message}: {during}" if during else message, bound=bound)
+
+
+def undecodable(
+    request: PreparedRequest[Any], status: int, headers: httpx.Headers
+) -> errors.MalformedResponseError:
+    """The error for a body whose ``Content-Encoding`` could not be decoded."""
+    return errors.MalformedResponseError(
+        f"Stripe answered {status} to {request.method} {request.path} but its body could not "
+        f"be decoded (Content-Encoding {headers.get('content-encoding')!r})",
+        http_status=status,
+        request_id=headers.get("request-id"),
+        headers=headers,
+    )
+
+
+def connection_error(
+    exc: httpx.HTTPError,
+    request: PreparedRequest[Any],
+    bound: Literal["timeout", "deadline"] = "timeout",
+    redact: Callable[[str], str] = str,
+) -> errors.APIConnectionError:
+    """Wrap a transport failure; the message names the request, never its headers.
+
+    The httpx exception is not kept: it references the request, whose headers hold the API
+    key. The cause is a copy of the same type and message, without the request.
+    """
+    where = f"{request.method} {request.path}"
+    detail = redact(str(exc))
+    error: errors.APIConnectionError
+    if isinstance(exc, httpx.TimeoutException):
+        error = timeout_error(request, bound, type(exc).__name__)
+    else:
+        error = errors.APIConnectionError(
+            f"Could not reach Stripe ({where}): {type(exc).__name__}: {detail}"
+        )
+    try:
+        cause: BaseException = type(exc)(detail)
+    except TypeError:  # an httpx exception type with another signature
+        cause = httpx.TransportError(detail)
+    error.__cause__ = cause
+    return error

@@ -45,6 +45,9 @@ Rules, and why:
   naming the full bracket key. stripe-python would send an object's ``.id`` or a datetime's
   timestamp; the params here are plain data, so such a value is a caller mistake.
 * Key order is insertion order, so the output is deterministic.
+* Nesting deeper than 20 levels (Stripe's deepest credit-note parameter is 4; a deeper one is
+  a mistake or a cycle such as ``d["self"] = d``) and more than 10,000 pairs in all raise
+  ``ValueError`` naming the key, instead of a ``RecursionError`` or an unbounded body.
 
 On the wire (:func:`encode_query`, :func:`encode_body`) keys and values are escaped like
 ``urllib.parse.quote_plus`` (space is ``+``, UTF-8 percent-escapes for the rest) except that
@@ -84,6 +87,9 @@ _KEY_CACHE_SIZE: Final = 4096
 
 # Beyond this adjusted exponent the fixed-point form of a Decimal gets unreasonably long.
 _MAX_DECIMAL_EXPONENT: Final = 1000
+# Bounds on the shape of the parameters (see the module docstring).
+MAX_DEPTH: Final = 20
+MAX_PAIRS: Final = 10_000
 
 
 def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -96,10 +102,13 @@ def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     Raises:
         TypeError: a value (or a key) of an unsupported type; the message names the key.
-        ValueError: a non-finite or out-of-range ``Decimal``; the message names the key.
+        ValueError: a non-finite or out-of-range ``Decimal``, nesting deeper than
+            ``MAX_DEPTH`` or more than ``MAX_PAIRS`` pairs; the message names the key.
     """
     out: list[tuple[str, str]] = []
-    _encode_mapping(out, params, None)
+    _encode_mapping(out, params, None, 0)
+    if len(out) > MAX_PAIRS:
+        raise _too_many(out[MAX_PAIRS][0])
     return out
 
 
@@ -194,8 +203,13 @@ def _quote_key(key: str) -> str:
 
 
 def _encode_mapping(
-    out: list[tuple[str, str]], mapping: Mapping[Any, Any], prefix: str | None
+    out: list[tuple[str, str]], mapping: Mapping[Any, Any], prefix: str | None, depth: int
 ) -> None:
+    # Checked once per container, not per leaf: the leaves are the hot path.
+    if depth > MAX_DEPTH:
+        raise _too_deep(prefix)
+    if len(out) + len(mapping) > MAX_PAIRS:
+        raise _too_many(prefix)
     append = out.append
     for key, value in mapping.items():
         if value is None:
@@ -211,14 +225,18 @@ def _encode_mapping(
         elif cls is bool:
             append((name, "true" if value else "false"))
         elif cls is dict:
-            _encode_mapping(out, value, name)
+            _encode_mapping(out, value, name, depth + 1)
         elif cls is list:
-            _encode_sequence(out, value, name)
+            _encode_sequence(out, value, name, depth + 1)
         else:
-            _encode_other(out, value, name)
+            _encode_other(out, value, name, depth + 1)
 
 
-def _encode_sequence(out: list[tuple[str, str]], items: Any, prefix: str) -> None:
+def _encode_sequence(out: list[tuple[str, str]], items: Any, prefix: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _too_deep(prefix)
+    if len(out) + len(items) > MAX_PAIRS:
+        raise _too_many(prefix)
     append = out.append
     for index, value in enumerate(items):
         if value is None:
@@ -234,14 +252,14 @@ def _encode_sequence(out: list[tuple[str, str]], items: Any, prefix: str) -> Non
         elif cls is bool:
             append((name, "true" if value else "false"))
         elif cls is dict:
-            _encode_mapping(out, value, name)
+            _encode_mapping(out, value, name, depth + 1)
         elif cls is list:
-            _encode_sequence(out, value, name)
+            _encode_sequence(out, value, name, depth + 1)
         else:
-            _encode_other(out, value, name)
+            _encode_other(out, value, name, depth + 1)
 
 
-def _encode_other(out: list[tuple[str, str]], value: Any, name: str) -> None:
+def _encode_other(out: list[tuple[str, str]], value: Any, name: str, depth: int) -> None:
     """The rarer value types: Decimal, subclasses of the common types, and the rejections."""
     if isinstance(value, Decimal):
         out.append((name, _format_decimal(value, name)))
@@ -257,9 +275,9 @@ def _encode_other(out: list[tuple[str, str]], value: Any, name: str) -> None:
         # str.__str__ gives the underlying text for (str, Enum) members.
         out.append((name, str.__str__(value)))
     elif isinstance(value, Mapping):
-        _encode_mapping(out, value, name)
+        _encode_mapping(out, value, name, depth)
     elif isinstance(value, tuple):
-        _encode_sequence(out, value, name)
+        _encode_sequence(out, value, name, depth)
     else:
         raise TypeError(
             f"{name}: unsupported parameter type {type(value).__name__}; expected str, int, "
@@ -274,6 +292,27 @@ def _format_decimal(value: Decimal, name: str) -> str:
         raise ValueError(f"{name}: Decimal {value} is out of range for a Stripe parameter")
     # "f" never uses exponent notation and keeps trailing zeros (500.00 stays 500.00).
     return format(value, "f")
+
+
+def _too_deep(prefix: str | None) -> ValueError:
+    return ValueError(
+        f"{_shown(prefix)}: parameters nested deeper than {MAX_DEPTH} levels (credit-note "
+        "parameters go 4 deep; is a dict or list inside itself?)"
+    )
+
+
+def _too_many(prefix: str | None) -> ValueError:
+    return ValueError(
+        f"{_shown(prefix)}: more than {MAX_PAIRS} parameter values in one request, this "
+        "client's bound (no credit-note request comes near it)"
+    )
+
+
+def _shown(prefix: str | None) -> str:
+    if prefix is None:
+        return "params"
+    # A key built from a cycle can be long: name where it starts and how deep it went.
+    return prefix if len(prefix) <= 200 else prefix[:200] + "..."
 
 
 def _name_unencodable(pairs: list[tuple[str, str]]) -> ValueError:

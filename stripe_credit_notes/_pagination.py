@@ -5,12 +5,19 @@ following pages lazily with the same filters; only one page is held at a time. W
 request carried ``ending_before`` (and no ``starting_after``), iteration walks backwards, as
 Stripe's own libraries do: each page's items are yielded in reverse, then the page before it is
 fetched with ``ending_before`` set to the first item's id.
+
+Every page must make progress, or the walk stops with :class:`~.errors.PaginationError`
+instead of paging forever: a page that says ``has_more`` but holds no items (there is no
+cursor to go on with), or a next cursor that this walk has already requested (the server
+repeats a page, or cycles through a few).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from typing import Any, Generic, Protocol, TypeVar
+
+from .errors import PaginationError
 
 __all__ = ["AsyncPage", "AsyncPager", "Page"]
 
@@ -39,11 +46,14 @@ def _check_cap(max_items: int | None) -> None:
 
 
 class _PageBase(Generic[T]):
-    __slots__ = ("_envelope", "_params")
+    __slots__ = ("_envelope", "_params", "_request_id")
 
-    def __init__(self, envelope: _Envelope[T], params: Mapping[str, Any]) -> None:
+    def __init__(
+        self, envelope: _Envelope[T], params: Mapping[str, Any], request_id: str | None = None
+    ) -> None:
         self._envelope = envelope
         self._params = dict(params)
+        self._request_id = request_id
 
     @property
     def data(self) -> list[T]:
@@ -73,17 +83,45 @@ class _PageBase(Generic[T]):
     def _ordered(self) -> list[T]:
         return self.data[::-1] if self.backwards else self.data
 
-    def _next_params(self) -> dict[str, Any] | None:
-        """The parameters of the page after this one in the direction of travel, if any."""
-        if not self.has_more or not self.data:
+    def _cursor(self) -> str | None:
+        """The cursor this page was requested with (``None`` for the first page)."""
+        key = "ending_before" if self.backwards else "starting_after"
+        value = self._params.get(key)
+        return value if isinstance(value, str) else None
+
+    def _next_params(self, seen: set[str] | None = None) -> dict[str, Any] | None:
+        """The parameters of the page after this one in the direction of travel, if any.
+
+        ``seen`` holds the cursors already requested in this walk; a next cursor among them
+        (or this page's own) means no progress, and raises :class:`PaginationError`.
+        """
+        if not self.has_more:
             return None
+        if not self.data:
+            raise self._no_progress("has_more is true but the page holds no items")
+        cursor = self.data[0].id if self.backwards else self.data[-1].id
+        if cursor == self._cursor() or (seen is not None and cursor in seen):
+            raise self._no_progress(f"the next cursor {cursor!r} was already requested")
+        if seen is not None:
+            seen.add(cursor)
         params = dict(self._params)
         if self.backwards:
-            params["ending_before"] = self.data[0].id
+            params["ending_before"] = cursor
         else:
             params.pop("ending_before", None)
-            params["starting_after"] = self.data[-1].id
+            params["starting_after"] = cursor
         return params
+
+    def _walk_start(self) -> set[str]:
+        """The cursors requested so far in a walk that starts at this page."""
+        cursor = self._cursor()
+        return set() if cursor is None else {cursor}
+
+    def _no_progress(self, why: str) -> PaginationError:
+        return PaginationError(
+            f"Stopped paging {self.url}: {why}, so the next page would make no progress",
+            request_id=self._request_id,
+        )
 
     def __len__(self) -> int:
         return len(self.data)
@@ -102,8 +140,10 @@ class Page(_PageBase[T]):
         envelope: _Envelope[T],
         params: Mapping[str, Any],
         fetch: Callable[[dict[str, Any]], Page[T]],
+        *,
+        request_id: str | None = None,
     ) -> None:
-        super().__init__(envelope, params)
+        super().__init__(envelope, params, request_id)
         self._fetch = fetch
 
     def next_page(self) -> Page[T] | None:
@@ -113,10 +153,12 @@ class Page(_PageBase[T]):
 
     def iter_pages(self) -> Iterator[Page[T]]:
         """This page, then every following page, fetched one at a time."""
+        seen = self._walk_start()
         page: Page[T] | None = self
         while page is not None:
             yield page
-            page = page.next_page()
+            params = page._next_params(seen)
+            page = None if params is None else page._fetch(params)
 
     def auto_paging_iter(self, max_items: int | None = None) -> Iterator[T]:
         """Every item across pages, stopping after ``max_items`` when given."""
@@ -145,8 +187,10 @@ class AsyncPage(_PageBase[T]):
         envelope: _Envelope[T],
         params: Mapping[str, Any],
         fetch: Callable[[dict[str, Any]], Awaitable[AsyncPage[T]]],
+        *,
+        request_id: str | None = None,
     ) -> None:
-        super().__init__(envelope, params)
+        super().__init__(envelope, params, request_id)
         self._fetch = fetch
 
     async def next_page(self) -> AsyncPage[T] | None:
@@ -156,10 +200,12 @@ class AsyncPage(_PageBase[T]):
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
         """This page, then every following page, fetched one at a time."""
+        seen = self._walk_start()
         page: AsyncPage[T] | None = self
         while page is not None:
             yield page
-            page = await page.next_page()
+            params = page._next_params(seen)
+            page = None if params is None else await page._fetch(params)
 
     async def auto_paging_iter(self, max_items: int | None = None) -> AsyncIterator[T]:
         """Every item across pages, stopping after ``max_items`` when given."""

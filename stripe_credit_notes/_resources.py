@@ -17,6 +17,7 @@ from ._pagination import AsyncPage, AsyncPager, Page
 from ._response import APIResponse
 
 if TYPE_CHECKING:
+    import httpx
     from typing_extensions import Unpack
 
     from ._client import AsyncClient, Client
@@ -63,7 +64,8 @@ class CreditNotes:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -100,7 +102,8 @@ class CreditNotes:
         ensure the combined total does not exceed the invoice's paid amount.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
@@ -115,6 +118,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -126,7 +130,8 @@ class CreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -137,8 +142,9 @@ class CreditNotes:
 
         Get a preview of a credit note without creating it.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -151,6 +157,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -162,7 +169,8 @@ class CreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -175,8 +183,9 @@ class CreditNotes:
         handful of those items. This URL you can retrieve the full (paginated) list of line
         items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -192,6 +201,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -203,7 +213,8 @@ class CreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListParams],
@@ -213,8 +224,9 @@ class CreditNotes:
 
         Returns a list of credit notes.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -227,6 +239,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -239,7 +252,8 @@ class CreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListLinesParams],
@@ -251,8 +265,9 @@ class CreditNotes:
         of those items. There is also a URL where you can retrieve the full (paginated) list of
         line items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -265,6 +280,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -277,7 +293,8 @@ class CreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteRetrieveParams],
@@ -287,8 +304,9 @@ class CreditNotes:
 
         Retrieves the credit note object with the given identifier.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._client._request(
             RETRIEVE,
@@ -298,6 +316,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -311,7 +330,8 @@ class CreditNotes:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteUpdateParams],
@@ -322,7 +342,8 @@ class CreditNotes:
         Updates an existing credit note.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._client._request(
@@ -334,6 +355,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -347,7 +369,8 @@ class CreditNotes:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteVoidParams],
@@ -358,7 +381,8 @@ class CreditNotes:
         Marks a credit note as void. Learn more about voiding credit notes.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._client._request(
@@ -370,6 +394,7 @@ class CreditNotes:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -390,7 +415,8 @@ class CreditNotesWithRawResponse:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -427,7 +453,8 @@ class CreditNotesWithRawResponse:
         ensure the combined total does not exceed the invoice's paid amount.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
@@ -442,6 +469,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -453,7 +481,8 @@ class CreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -464,8 +493,9 @@ class CreditNotesWithRawResponse:
 
         Get a preview of a credit note without creating it.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -478,6 +508,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -489,7 +520,8 @@ class CreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -502,8 +534,9 @@ class CreditNotesWithRawResponse:
         handful of those items. This URL you can retrieve the full (paginated) list of line
         items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -519,6 +552,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -530,7 +564,8 @@ class CreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListParams],
@@ -540,8 +575,9 @@ class CreditNotesWithRawResponse:
 
         Returns a list of credit notes.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -554,6 +590,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -566,7 +603,8 @@ class CreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListLinesParams],
@@ -578,8 +616,9 @@ class CreditNotesWithRawResponse:
         of those items. There is also a URL where you can retrieve the full (paginated) list of
         line items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -592,6 +631,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -604,7 +644,8 @@ class CreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteRetrieveParams],
@@ -614,8 +655,9 @@ class CreditNotesWithRawResponse:
 
         Retrieves the credit note object with the given identifier.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._client._request(
             RETRIEVE,
@@ -625,6 +667,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -638,7 +681,8 @@ class CreditNotesWithRawResponse:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteUpdateParams],
@@ -649,7 +693,8 @@ class CreditNotesWithRawResponse:
         Updates an existing credit note.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._client._request(
@@ -661,6 +706,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -674,7 +720,8 @@ class CreditNotesWithRawResponse:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteVoidParams],
@@ -685,7 +732,8 @@ class CreditNotesWithRawResponse:
         Marks a credit note as void. Learn more about voiding credit notes.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._client._request(
@@ -697,6 +745,7 @@ class CreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -725,7 +774,8 @@ class AsyncCreditNotes:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -762,7 +812,8 @@ class AsyncCreditNotes:
         ensure the combined total does not exceed the invoice's paid amount.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
@@ -778,6 +829,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                     invoice_snapshot=invoice_snapshot,
@@ -790,7 +842,8 @@ class AsyncCreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -801,8 +854,9 @@ class AsyncCreditNotes:
 
         Get a preview of a credit note without creating it.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -816,6 +870,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                     invoice_snapshot=invoice_snapshot,
@@ -828,7 +883,8 @@ class AsyncCreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -841,8 +897,9 @@ class AsyncCreditNotes:
         handful of those items. This URL you can retrieve the full (paginated) list of line
         items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -859,6 +916,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                     invoice_snapshot=invoice_snapshot,
@@ -871,7 +929,8 @@ class AsyncCreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListParams],
@@ -881,8 +940,9 @@ class AsyncCreditNotes:
 
         Returns a list of credit notes.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -896,6 +956,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                 ),
@@ -909,7 +970,8 @@ class AsyncCreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListLinesParams],
@@ -921,8 +983,9 @@ class AsyncCreditNotes:
         of those items. There is also a URL where you can retrieve the full (paginated) list of
         line items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -936,6 +999,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                 ),
@@ -949,7 +1013,8 @@ class AsyncCreditNotes:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteRetrieveParams],
@@ -959,8 +1024,9 @@ class AsyncCreditNotes:
 
         Retrieves the credit note object with the given identifier.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return (
             await self._client._request(
@@ -971,6 +1037,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                 ),
@@ -985,7 +1052,8 @@ class AsyncCreditNotes:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteUpdateParams],
@@ -996,7 +1064,8 @@ class AsyncCreditNotes:
         Updates an existing credit note.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return (
@@ -1009,6 +1078,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                 ),
@@ -1023,7 +1093,8 @@ class AsyncCreditNotes:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteVoidParams],
@@ -1034,7 +1105,8 @@ class AsyncCreditNotes:
         Marks a credit note as void. Learn more about voiding credit notes.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return (
@@ -1047,6 +1119,7 @@ class AsyncCreditNotes:
                     stripe_account=stripe_account,
                     api_version=api_version,
                     timeout=timeout,
+                    deadline=deadline,
                     max_retries=max_retries,
                     validate=validate,
                 ),
@@ -1068,7 +1141,8 @@ class AsyncCreditNotesWithRawResponse:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -1105,7 +1179,8 @@ class AsyncCreditNotesWithRawResponse:
         ensure the combined total does not exceed the invoice's paid amount.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
@@ -1120,6 +1195,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -1131,7 +1207,8 @@ class AsyncCreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -1142,8 +1219,9 @@ class AsyncCreditNotesWithRawResponse:
 
         Get a preview of a credit note without creating it.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -1156,6 +1234,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -1167,7 +1246,8 @@ class AsyncCreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -1180,8 +1260,9 @@ class AsyncCreditNotesWithRawResponse:
         handful of those items. This URL you can retrieve the full (paginated) list of line
         items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -1197,6 +1278,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -1208,7 +1290,8 @@ class AsyncCreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListParams],
@@ -1218,8 +1301,9 @@ class AsyncCreditNotesWithRawResponse:
 
         Returns a list of credit notes.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -1232,6 +1316,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -1244,7 +1329,8 @@ class AsyncCreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListLinesParams],
@@ -1256,8 +1342,9 @@ class AsyncCreditNotesWithRawResponse:
         of those items. There is also a URL where you can retrieve the full (paginated) list of
         line items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -1270,6 +1357,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -1282,7 +1370,8 @@ class AsyncCreditNotesWithRawResponse:
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteRetrieveParams],
@@ -1292,8 +1381,9 @@ class AsyncCreditNotesWithRawResponse:
 
         Retrieves the credit note object with the given identifier.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return await self._client._request(
             RETRIEVE,
@@ -1303,6 +1393,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -1316,7 +1407,8 @@ class AsyncCreditNotesWithRawResponse:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteUpdateParams],
@@ -1327,7 +1419,8 @@ class AsyncCreditNotesWithRawResponse:
         Updates an existing credit note.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return await self._client._request(
@@ -1339,6 +1432,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -1352,7 +1446,8 @@ class AsyncCreditNotesWithRawResponse:
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteVoidParams],
@@ -1363,7 +1458,8 @@ class AsyncCreditNotesWithRawResponse:
         Marks a credit note as void. Learn more about voiding credit notes.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return await self._client._request(
@@ -1375,6 +1471,7 @@ class AsyncCreditNotesWithRawResponse:
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),

@@ -4,12 +4,22 @@ Every error the SDK raises on purpose derives from :class:`StripeError`, so one 
 catches them all. Errors built from an HTTP response carry everything needed to report it to
 Stripe support: the HTTP status, Stripe's ``type``/``code``/``param``/``message``/``doc_url``,
 the ``request_id`` and the raw body. None of them ever holds the API key.
+
+Every error raised for a request also carries ``idempotency_key`` (the key the SDK sent, also a
+generated one) and ``attempts`` (0 when nothing was sent), so a caller whose retries ran out can
+retry by hand without making a second credit note::
+
+    except StripeError as exc:
+        client.credit_notes.create(..., idempotency_key=exc.idempotency_key)
+
+All of them survive ``pickle`` and ``copy.deepcopy`` with their fields (``__cause__`` and the
+traceback are not pickled, as for any exception).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "APIConnectionError",
@@ -20,11 +30,18 @@ __all__ = [
     "IdempotencyError",
     "InvalidRequestError",
     "MalformedResponseError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "StripeError",
     "ValidationError",
 ]
+
+
+def _rebuild(cls: type[StripeError], args: tuple[Any, ...]) -> StripeError:
+    """Unpickling: a bare instance with ``args``; ``__setstate__`` then restores the fields."""
+    return cls.__new__(cls, *args)
 
 
 class StripeError(Exception):
@@ -50,6 +67,10 @@ class StripeError(Exception):
     error: Mapping[str, Any] | None
     #: Response headers (never includes request headers, so never the API key).
     headers: Mapping[str, str]
+    #: The ``Idempotency-Key`` sent (POST only): retry by hand with it to stay exactly-once.
+    idempotency_key: str | None
+    #: How many attempts were sent before this error (0 when nothing was sent).
+    attempts: int
 
     def __init__(
         self,
@@ -64,6 +85,8 @@ class StripeError(Exception):
         body: bytes | None = None,
         error: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        attempts: int = 0,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -76,6 +99,14 @@ class StripeError(Exception):
         self.body = body
         self.error = error
         self.headers = dict(headers) if headers is not None else {}
+        self.idempotency_key = idempotency_key
+        self.attempts = attempts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds with ``cls(*args)``, which fails for subclasses with required
+        # keyword arguments (``ValidationError(rule=...)``): rebuild without calling __init__,
+        # then restore every field from the instance dict.
+        return (_rebuild, (type(self), self.args), self.__dict__.copy())
 
     def __str__(self) -> str:
         parts = []
@@ -129,12 +160,49 @@ class MalformedResponseError(APIError):
     """A response arrived but its body is not what the API documents (not JSON, wrong shape)."""
 
 
+class ResponseTooLargeError(MalformedResponseError):
+    """The response body exceeded the client's ``max_response_bytes``; it was not kept.
+
+    ``body`` is ``None``; ``max_response_bytes`` is the cap that was exceeded.
+    """
+
+    max_response_bytes: int | None
+
+    def __init__(
+        self, message: str, *, max_response_bytes: int | None = None, **fields: Any
+    ) -> None:
+        super().__init__(message, **fields)
+        self.max_response_bytes = max_response_bytes
+
+
 class APIConnectionError(StripeError):
     """No response was received: the connection failed or broke."""
 
 
 class APITimeoutError(APIConnectionError):
-    """No response was received before the timeout."""
+    """No response was received in time.
+
+    ``bound`` says which limit ended the call: ``"timeout"`` (one attempt ran out of its
+    ``timeout`` and retries, if any, were used up) or ``"deadline"`` (the call's overall
+    ``deadline``, retries and backoff included, was reached).
+    """
+
+    bound: Literal["timeout", "deadline"]
+
+    def __init__(
+        self, message: str, *, bound: Literal["timeout", "deadline"] = "timeout", **fields: Any
+    ) -> None:
+        super().__init__(message, **fields)
+        self.bound = bound
+
+
+class PaginationError(StripeError):
+    """Auto-paging stopped because a page made no progress.
+
+    Raised when the next page's cursor was already requested in this walk (a repeat or a
+    cycle), or when a page says ``has_more`` but holds no items, so there is no cursor to go on
+    with. ``request_id`` is that of the page that made no progress.
+    """
 
 
 class ValidationError(StripeError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import logging
 from collections.abc import Iterator
@@ -560,6 +561,73 @@ async def test_async_list_iterates_forward_and_backward(mock: respx.MockRouter) 
         assert capped == ids[:7]
         first = await c.credit_notes.list(limit=5)
         assert len(first.data) == 5 and first.has_more
+
+
+def envelope(ids: list[str], has_more: bool) -> dict[str, Any]:
+    data = [note_json(i) for i in ids]
+    return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/credit_notes"}
+
+
+def no_progress_handler(kind: str) -> Any:
+    """A list endpoint that never lets a walk finish: the same page, a cycle, or an empty page."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        after = dict(query(request)).get("starting_after")
+        if kind == "repeat":  # ignores the cursor: always the first page
+            return ok(envelope(["cn_1", "cn_2"], True), request_id="req_page")
+        if kind == "cycle":  # cn_1, cn_2 -> cn_3 -> cn_1, cn_2 -> ...
+            ids = ["cn_3"] if after == "cn_2" else ["cn_1", "cn_2"]
+            return ok(envelope(ids, True), request_id="req_page")
+        if after is None:  # empty: has_more with nothing to go on from
+            return ok(envelope(["cn_1"], True))
+        return ok(envelope([], True), request_id="req_page")
+
+    return handler
+
+
+@pytest.mark.parametrize(("kind", "requests"), [("repeat", 2), ("cycle", 3), ("empty", 2)])
+def test_paging_that_makes_no_progress_stops_with_a_typed_error(
+    client: Client, mock: respx.MockRouter, kind: str, requests: int
+) -> None:
+    # Before: a repeating cursor paged forever (the islice bounds this test if it still does).
+    route = mock.get("/v1/credit_notes").mock(side_effect=no_progress_handler(kind))
+    with pytest.raises(errors.PaginationError) as info:
+        list(itertools.islice(client.credit_notes.list(limit=2), 1000))
+    assert route.call_count == requests
+    assert info.value.request_id == "req_page"
+    assert "no progress" in str(info.value)
+
+
+@pytest.mark.parametrize(("kind", "requests"), [("repeat", 2), ("cycle", 3), ("empty", 2)])
+async def test_async_paging_that_makes_no_progress_stops_with_a_typed_error(
+    mock: respx.MockRouter, kind: str, requests: int
+) -> None:
+    route = mock.get("/v1/credit_notes").mock(side_effect=no_progress_handler(kind))
+    async with AsyncClient(KEY) as c:
+        seen = 0
+        with pytest.raises(errors.PaginationError):
+            async for _ in c.credit_notes.list(limit=2):
+                seen += 1
+                assert seen < 1000
+    assert route.call_count == requests
+
+
+def test_next_page_refuses_a_page_that_cannot_go_on(client: Client, mock: respx.MockRouter) -> None:
+    mock.get("/v1/credit_notes").mock(return_value=ok(envelope([], True)))
+    page = client.credit_notes.list()
+    with pytest.raises(errors.PaginationError, match="has_more is true but the page holds no"):
+        page.next_page()
+    mock.get("/v1/credit_notes").mock(return_value=ok(envelope(["cn_1"], False)))
+    assert client.credit_notes.list().next_page() is None  # the normal end is not an error
+
+
+def test_a_walk_may_not_return_to_the_cursor_it_started_from(
+    client: Client, mock: respx.MockRouter
+) -> None:
+    # Starting after cn_2, a server answering cn_1, cn_2 again would loop.
+    mock.get("/v1/credit_notes").mock(return_value=ok(envelope(["cn_1", "cn_2"], True)))
+    with pytest.raises(errors.PaginationError, match="'cn_2' was already requested"):
+        list(itertools.islice(client.credit_notes.list(starting_after="cn_2"), 1000))
 
 
 @pytest.mark.parametrize("limit", [0, 101, -1, True, 5.0, "10"])

@@ -17,7 +17,14 @@ from stripe._encode import _api_encode
 from stripe._util import sanitize_id
 
 from stripe_credit_notes import _encoding
-from stripe_credit_notes._encoding import encode_body, encode_params, encode_query, quote_path_id
+from stripe_credit_notes._encoding import (
+    MAX_DEPTH,
+    MAX_PAIRS,
+    encode_body,
+    encode_params,
+    encode_query,
+    quote_path_id,
+)
 from stripe_credit_notes.params import CreditNoteCreateParams
 
 
@@ -264,6 +271,69 @@ def test_lone_surrogates_raise_value_error_naming_the_key(
     with pytest.raises(ValueError) as info:
         encode_body(params)
     assert str(info.value).startswith(message)
+
+
+def nested(depth: int, leaf: Any = "x") -> dict[str, Any]:
+    value: Any = leaf
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [value]
+    return {"metadata": value}
+
+
+def cyclic_dict() -> dict[str, Any]:
+    inner: dict[str, Any] = {}
+    inner["self"] = inner
+    return {"metadata": inner}
+
+
+def cyclic_list() -> dict[str, Any]:
+    inner: list[Any] = []
+    inner.append(inner)
+    return {"lines": inner}
+
+
+@pytest.mark.parametrize(
+    ("params", "key"),
+    [
+        (nested(1_000), "metadata[k][0]"),
+        (nested(100_000), "metadata[k][0]"),
+        (cyclic_dict(), "metadata[self][self]"),
+        (cyclic_list(), "lines[0][0]"),
+    ],
+    ids=["1,000 deep", "100,000 deep", "dict in itself", "list in itself"],
+)
+def test_deep_or_cyclic_nesting_is_a_value_error_naming_the_key(
+    params: dict[str, Any], key: str
+) -> None:
+    # Before: RecursionError from the interpreter (or, 100,000 deep, a crash risk).
+    with pytest.raises(ValueError, match="nested deeper than 20 levels") as info:
+        encode_body(params)
+    assert str(info.value).startswith(key)
+    assert len(str(info.value)) < 400  # the key is cut, not 20,000 characters of brackets
+
+
+def test_nesting_up_to_the_bound_still_encodes() -> None:
+    [(key, value)] = encode_params(nested(MAX_DEPTH))
+    assert key.count("[") == MAX_DEPTH and value == "x"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lines": list(range(MAX_PAIRS + 1))},
+        {"metadata": {str(i): "v" for i in range(MAX_PAIRS + 1)}},
+        {"lines": [{"a": 1, "b": 2} for _ in range(MAX_PAIRS // 2 + 1)]},
+        {"a": list(range(MAX_PAIRS // 2 + 1)), "b": list(range(MAX_PAIRS // 2 + 1))},
+    ],
+    ids=["one flat list", "one flat dict", "many small dicts", "two lists"],
+)
+def test_more_pairs_than_the_bound_is_a_value_error(params: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=f"more than {MAX_PAIRS} parameter values"):
+        encode_body(params)
+
+
+def test_exactly_the_bound_of_pairs_encodes() -> None:
+    assert len(encode_params({"lines": list(range(MAX_PAIRS))})) == MAX_PAIRS
 
 
 def test_decimal_range_limit_is_inclusive() -> None:

@@ -270,8 +270,8 @@ async def test_plain_methods_and_async_for(
     kind: str, served_spec: dict[str, Any], vendored_spec: dict[str, Any]
 ) -> None:
     """The non-raw methods return the model or the first page, decoded from Prism's example;
-    ``async for`` / ``for`` over a list walks pages (stopped after a few items: every page Prism
-    serves says ``has_more``)."""
+    ``async for`` / ``for`` over a list walks pages (every page Prism serves is the same example
+    with ``has_more``, so the walk stops at the repeated cursor)."""
     note = from_dict(CreditNote, example_for(served_spec, "retrieve"))
     voided = from_dict(CreditNote, example_for(served_spec, "void"))
     lines = list(note.lines.data)
@@ -286,19 +286,19 @@ async def test_plain_methods_and_async_for(
         first = await invoke(notes, Call("list_lines", "list_lines", {"limit": 2}, NOTE))
         assert list(first.data) == lines
         walked: list[Any] = []
-        if isinstance(client, AsyncClient):
-            async with aclosing(client.credit_notes.list(limit=1).__aiter__()) as items:
-                async for item in items:
+        # The second page repeats the first page's cursor: the walk stops with PaginationError.
+        with pytest.raises(errors.PaginationError):
+            if isinstance(client, AsyncClient):
+                async with aclosing(client.credit_notes.list(limit=1).__aiter__()) as items:
+                    async for item in items:
+                        walked.append(item)
+                        assert len(walked) < 10
+            else:
+                for item in client.credit_notes.list(limit=1):
                     walked.append(item)
-                    if len(walked) == 3:
-                        break
-        else:
-            for item in client.credit_notes.list(limit=1):
-                walked.append(item)
-                if len(walked) == 3:
-                    break
-    assert walked == [note, note, note]
-    assert len(exchanges) == 4 + 3
+                    assert len(walked) < 10
+    assert walked == [note, note]
+    assert len(exchanges) == 4 + 2
     for exchange in exchanges:
         assert_accepted(exchange, vendored_spec)
 
@@ -333,18 +333,24 @@ PAGED = [
 async def test_page_walk_accepted_by_prism(
     paged: Call, kind: str, direction: str, vendored_spec: dict[str, Any]
 ) -> None:
-    # Every page Prism serves is the same example with has_more=true: always walk with a cap.
+    # Every page Prism serves is the same example with has_more=true: the second page repeats
+    # the cursor, so the walk stops there with PaginationError (the cap bounds it otherwise).
     cursor = "starting_after" if direction == "forward" else "ending_before"
     first_cursor = "cn_cursor0" if paged.op == "list" else "cnli_cursor0"
     call = attrs.evolve(paged, params={**paged.params, cursor: first_cursor})
-    cap = 5
+    items: list[Any] = []
     async with sdk_client(kind) as (client, exchanges):
         pages = await invoke(client.credit_notes, call)
-        walk = pages.auto_paging_iter(max_items=cap)
-        items = [item async for item in walk] if inspect.isasyncgen(walk) else list(walk)
+        walk = pages.auto_paging_iter(max_items=1000)
+        with pytest.raises(errors.PaginationError):
+            if inspect.isasyncgen(walk):
+                async for item in walk:
+                    items.append(item)
+            else:
+                items.extend(walk)
 
-    assert len(items) == cap
-    assert len(exchanges) >= 2
+    assert len(exchanges) == 2
+    assert items
     for exchange in exchanges:
         assert_accepted(exchange, vendored_spec)
     first = dict(exchanges[0].pairs)

@@ -69,6 +69,8 @@ class RecordingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self._inner.handle_request(request)
+        # Read here: the client streams the body, which would leave response.json() unusable.
+        response.read()
         self.exchanges.append(Exchange(request, response))
         return response
 
@@ -85,6 +87,7 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
+        await response.aread()
         self.exchanges.append(Exchange(request, response))
         return response
 

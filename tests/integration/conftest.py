@@ -54,9 +54,19 @@ class EmulatorProcess:
     def clear_faults(self) -> None:
         self.admin.delete("/faults").raise_for_status()
 
+    def stop(self) -> int:
+        """Stop the process (SIGTERM) and return its exit status."""
+        self.admin.close()
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=10)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        return code
 
-@pytest.fixture(scope="session")
-def emulator_process() -> Iterator[EmulatorProcess]:
+
+def launch_emulator() -> EmulatorProcess:
+    """Start the emulator server process on a free loopback port (stop it with ``stop()``)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "stripe_credit_notes.emulator", "--port", "0"],
@@ -71,17 +81,16 @@ def emulator_process() -> Iterator[EmulatorProcess]:
         process.kill()
         _, errors = process.communicate(timeout=10)
         raise RuntimeError(f"emulator did not start: {line!r} {errors}")
-    emulator = EmulatorProcess(line, process)
+    return EmulatorProcess(line, process)
+
+
+@pytest.fixture(scope="session")
+def emulator_process() -> Iterator[EmulatorProcess]:
+    emulator = launch_emulator()
     try:
         yield emulator
     finally:
-        emulator.admin.close()
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=10)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
-        assert code == 0
+        assert emulator.stop() == 0
 
 
 @pytest.fixture
