@@ -10,6 +10,7 @@ generates (CI runs this, so generated files are never edited by hand).
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,27 @@ def header(newest: Schema) -> str:
     )
 
 
+def pinned_ruff() -> str:
+    """The exact ruff version of the dev extra (``ruff==X.Y.Z`` in pyproject.toml)."""
+    found = re.search(r'"ruff==([0-9.]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    if found is None:
+        raise SystemExit("pyproject.toml must pin ruff exactly (ruff==X.Y.Z) in the dev extra")
+    return found.group(1)
+
+
+def check_ruff() -> None:
+    """Refuse to generate with another ruff than the pinned one: its output could differ."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True, text=True, check=False
+    )
+    installed = done.stdout.split()[-1] if done.returncode == 0 and done.stdout else "none"
+    if installed != pinned_ruff():
+        raise SystemExit(
+            f"the generator formats with ruff {pinned_ruff()} (pyproject.toml), but ruff "
+            f"{installed} is installed: run `make` to rebuild .venv"
+        )
+
+
 def ruff_format(source: str, filename: str) -> str:
     """Format with the project's ruff settings, so output is stable and lint-clean."""
     for args in (["check", "--fix-only", "--quiet"], ["format"]):
@@ -52,6 +74,7 @@ def ruff_format(source: str, filename: str) -> str:
 
 def generate(resources: tuple[Resource, ...] = RESOURCES) -> dict[Path, str]:
     """Every generated file's path and text, from the vendored specs and the resource table."""
+    check_ruff()
     newest = load(NEWEST_SPEC)
     oldest = load(OLDEST_SPEC)
     head = header(newest)

@@ -205,3 +205,15 @@ def test_client_resources_are_lazy_and_cached() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.split() == ["False", "True", "False"]
+
+
+def test_the_formatter_is_pinned_and_the_one_installed() -> None:
+    import subprocess
+    import sys
+
+    from codegen.__main__ import pinned_ruff
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split()[-1] == pinned_ruff()
