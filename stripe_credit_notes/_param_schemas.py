@@ -2,14 +2,19 @@
 # spec/credit_notes.openapi.json (Stripe API 2026-09-30.endive) and
 # spec/credit_notes.2022-11-15.openapi.json. Do not edit it by hand: change the generator and
 # run `make generate`.
-"""The parameter schemas of every operation, reduced to what pre-validation checks."""
+"""The parameter schemas of every operation, reduced to what pre-validation checks.
+
+Keyed by ``(resource, method)``, like every operation table.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
-    "create": {
+from ._operation import OperationKey
+
+PARAM_SCHEMAS: Final[dict[OperationKey, dict[str, Any]]] = {
+    ("credit_notes", "create"): {
         "properties": {
             "amount": {"type": "integer"},
             "credit_amount": {"type": "integer"},
@@ -104,7 +109,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": ["invoice"],
     },
-    "preview": {
+    ("credit_notes", "preview"): {
         "properties": {
             "amount": {"type": "integer"},
             "credit_amount": {"type": "integer"},
@@ -199,7 +204,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": ["invoice"],
     },
-    "preview_lines": {
+    ("credit_notes", "preview_lines"): {
         "properties": {
             "amount": {"type": "integer"},
             "credit_amount": {"type": "integer"},
@@ -297,7 +302,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": ["invoice"],
     },
-    "list": {
+    ("credit_notes", "list"): {
         "properties": {
             "created": {
                 "anyOf": [
@@ -323,7 +328,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": [],
     },
-    "list_lines": {
+    ("credit_notes", "list_lines"): {
         "properties": {
             "ending_before": {"type": "string"},
             "expand": {"type": "array", "items": {"type": "string"}},
@@ -332,11 +337,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": [],
     },
-    "retrieve": {
+    ("credit_notes", "retrieve"): {
         "properties": {"expand": {"type": "array", "items": {"type": "string"}}},
         "required": [],
     },
-    "update": {
+    ("credit_notes", "update"): {
         "properties": {
             "expand": {"type": "array", "items": {"type": "string"}},
             "memo": {"type": "string"},
@@ -348,7 +353,37 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": [],
     },
-    "void": {
+    ("credit_notes", "void"): {
+        "properties": {"expand": {"type": "array", "items": {"type": "string"}}},
+        "required": [],
+    },
+    ("events", "list"): {
+        "properties": {
+            "created": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "properties": {
+                            "gt": {"type": "integer"},
+                            "gte": {"type": "integer"},
+                            "lt": {"type": "integer"},
+                            "lte": {"type": "integer"},
+                        },
+                    },
+                    {"type": "integer"},
+                ]
+            },
+            "delivery_success": {"type": "boolean"},
+            "ending_before": {"type": "string"},
+            "expand": {"type": "array", "items": {"type": "string"}},
+            "limit": {"type": "integer"},
+            "starting_after": {"type": "string"},
+            "type": {"type": "string"},
+            "types": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": [],
+    },
+    ("events", "retrieve"): {
         "properties": {"expand": {"type": "array", "items": {"type": "string"}}},
         "required": [],
     },

@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
+from .._operation import OperationKey
 from ..errors import ValidationError
 from ..versions import LATEST, ApiVersion, pin
 from ._facts import (
@@ -126,10 +127,16 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def _coerce_operation(operation: str, allowed: frozenset[str]) -> str:
-    if operation not in allowed:
-        raise ValueError(f"unknown operation {operation!r}; expected one of {sorted(allowed)}")
-    return operation
+# The public functions name credit-note operations by method ("create"); the rules by key.
+_RESOURCE = "credit_notes"
+
+
+def _coerce_operation(operation: str, allowed: frozenset[OperationKey]) -> OperationKey:
+    key = (_RESOURCE, operation)
+    if key not in allowed:
+        names = sorted(method for resource, method in allowed if resource == _RESOURCE)
+        raise ValueError(f"unknown operation {operation!r}; expected one of {names}")
+    return key
 
 
 def _coerce_params(params: object) -> Mapping[str, Any]:
@@ -139,10 +146,10 @@ def _coerce_params(params: object) -> Mapping[str, Any]:
 
 
 _Plan = tuple[tuple[Rule, str | None], ...]
-_PLANS: dict[tuple[int, str, ApiVersion], _Plan] = {}
+_PLANS: dict[tuple[int, OperationKey, ApiVersion], _Plan] = {}
 
 
-def _plan(rules: tuple[Rule, ...], operation: str, version: ApiVersion) -> _Plan:
+def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion) -> _Plan:
     """The rules of ``operation`` with why each does not apply to ``version`` (or ``None``).
 
     Depends only on the version, so it is worked out once per version, not on every request.
@@ -195,7 +202,7 @@ def _evaluate(
 
 
 def _context(
-    operation: str,
+    operation: OperationKey,
     params: Mapping[str, Any],
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None,
@@ -234,9 +241,9 @@ def validate_credit_note_params(
     A rule that cannot be decided locally is skipped, never guessed: a request Stripe would
     accept is not refused.
     """
-    _coerce_operation(operation, CREDIT_NOTE_OPERATIONS)
+    key = _coerce_operation(operation, CREDIT_NOTE_OPERATIONS)
     params = _coerce_params(params)
-    ctx = _context(operation, params, api_version, invoice)
+    ctx = _context(key, params, api_version, invoice)
     return _report(ctx, _evaluate(ctx, RULES, version_label=str(ctx.version)))
 
 
@@ -248,7 +255,7 @@ def _report(ctx: Context, checks: list[CheckResult]) -> ValidationReport:
             f"on the status are skipped, none is applied as if it were a known status"
         )
     return ValidationReport(
-        operation=ctx.operation,
+        operation=ctx.operation[1],  # the method name, as callers pass it
         api_version=ctx.version,
         checks=tuple(checks),
         total=ctx.total[0],
@@ -259,17 +266,20 @@ def _report(ctx: Context, checks: list[CheckResult]) -> ValidationReport:
 
 
 def raise_if_invalid(
-    operation: str,
+    operation: OperationKey | str,
     params: Mapping[str, Any],
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None = None,
 ) -> ValidationReport | None:
     """What the client runs before a call: the same rules, for any operation.
 
-    Returns the report of a credit-note operation (``create``, ``preview``,
-    ``preview_lines``), so that the call can say what was only bounded or skipped; for the
-    other operations (only the schema and paging rules) no report is built.
+    ``operation`` is any ``(resource, method)`` key (a bare method name means a credit-note
+    operation). Returns the report of an allocation-checked operation (``create``,
+    ``preview``, ``preview_lines``), so that the call can say what was only bounded or
+    skipped; for the others (only the schema and paging rules) no report is built.
     """
+    if isinstance(operation, str):
+        operation = (_RESOURCE, operation)
     if operation in CREDIT_NOTE_OPERATIONS:
         ctx = _context(operation, params, api_version, invoice)
         return _report(ctx, _evaluate(ctx, RULES, version_label=str(ctx.version)))
@@ -291,10 +301,10 @@ def validate_list_params(
     ``preview_lines`` this runs only the paging rule; use :func:`validate_credit_note_params`
     for the full check.
     """
-    _coerce_operation(operation, LIST_OPERATIONS)
+    key = _coerce_operation(operation, LIST_OPERATIONS)
     params = _coerce_params(params)
     version = pin(api_version) if api_version is not None else None
-    ctx = Context(operation, params, version or LATEST)
+    ctx = Context(key, params, version or LATEST)
     label = str(version) if version is not None else None
     checks = _evaluate(ctx, _LIST_RULES, version_label=label)
     return ValidationReport(operation=operation, api_version=version, checks=tuple(checks))
@@ -321,7 +331,7 @@ def fill_out_of_band(
     params pass :func:`validate_credit_note_params`.
     """
     params = _coerce_params(params)
-    ctx = _context("create", params, api_version, invoice)
+    ctx = _context((_RESOURCE, "create"), params, api_version, invoice)
     version_label = str(ctx.version)
     structural = tuple(r for r in RULES if r.target is None)
     _evaluate(ctx, structural, version_label=version_label)
@@ -405,6 +415,8 @@ def fill_out_of_band(
     return filled
 
 
-# The Literal types and the runtime sets must name the same operations.
-assert set(get_args(CreditNoteOperation)) == CREDIT_NOTE_OPERATIONS
-assert set(get_args(ListOperation)) == LIST_OPERATIONS
+# The Literal types and the generated table must name the same credit-note operations.
+assert {(_RESOURCE, m) for m in get_args(CreditNoteOperation)} == CREDIT_NOTE_OPERATIONS
+assert {(_RESOURCE, m) for m in get_args(ListOperation)} == {
+    key for key in LIST_OPERATIONS if key[0] == _RESOURCE
+}
