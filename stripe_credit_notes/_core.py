@@ -7,8 +7,8 @@ attempts; what goes on the wire, what a response means and whether to retry are 
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
@@ -53,7 +53,8 @@ RETRIEVE_INVOICE: Operation[Invoice] = Operation(
 # Stripe (`refund=` before basil, `refunds[]` items without `amount_refunded`). Only `amount`
 # is read from it.
 RETRIEVE_REFUND: Operation[Refund] = Operation(
-    name="retrieve_refund",
+    resource="refunds",
+    name="retrieve",
     method="GET",
     path="/v1/refunds/{refund}",
     path_param="refund",
@@ -147,6 +148,7 @@ class ClientCore:
     """Configuration and the I/O-free request/response logic of one client."""
 
     __slots__ = (
+        "_api_key",  # kept apart from every header until send time (see send_headers)
         "_base_headers",
         "api_version",
         "base_url",

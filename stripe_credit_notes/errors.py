@@ -253,6 +253,8 @@ class ValidationError(StripeError, ValueError):
 def _validation_tag(rule: str, api_version: str | None, param: str | None) -> str:
     version = f"Stripe-Version {api_version}" if api_version else "every Stripe-Version"
     return f"[rule {rule}, {version}, param {param or 'none'}]"
+
+
 _ERROR_CLASSES: dict[int, type[StripeError]] = {
     400: InvalidRequestError,
     404: InvalidRequestError,

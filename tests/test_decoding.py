@@ -290,10 +290,10 @@ def test_the_invoice_snapshot_reads_typed_fields_too() -> None:
         currency: str
 
     typed = TypedInvoice(
-        id="in_2", object="invoice", amount_remaining=300, status="paid", currency="usd"
+        id="in_2", object="invoice", amount_remaining=300, status="open", currency="usd"
     )
     snapshot = ClientCore.snapshot_from_invoice(typed)  # type: ignore[arg-type]
-    assert (snapshot.id, snapshot.amount_remaining, snapshot.status) == ("in_2", 300, "paid")
+    assert (snapshot.id, snapshot.amount_remaining, snapshot.status) == ("in_2", 300, "open")
 
 
 def test_decoded_values_are_exactly_json_types() -> None:

@@ -59,7 +59,12 @@ def build(cls: type[errors.StripeError]) -> errors.StripeError:
 
 
 def test_every_public_error_class_is_covered() -> None:
-    exported = {n for n in errors.__all__ if issubclass(getattr(errors, n), errors.StripeError)}
+    exported = {
+        n
+        for n in errors.__all__
+        if isinstance(getattr(errors, n), type)
+        and issubclass(getattr(errors, n), errors.StripeError)
+    }
     assert exported == {cls.__name__ for cls in CLASSES}
     for name in exported:  # and re-exported from the package
         assert getattr(stripe_credit_notes, name) is getattr(errors, name)

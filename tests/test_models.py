@@ -165,36 +165,3 @@ def test_strategies_cover_every_schema_with_a_model() -> None:
         "billing_bill_resource_invoicing_taxes_tax_rate_details",
         "credit_notes_payment_record_refund",
     }
-
-
-def test_first_decodes_from_many_threads_at_once_all_succeed() -> None:
-    # A fresh converter compiles its hooks on first use; threads that start decoding together
-    # must never see a hook whose nested hooks are still being compiled.
-    import threading
-
-    from stripe_credit_notes._converter import CreditNotesConverter
-
-    payload = load_fixture(NEWEST_FIXTURE)["credit_note"]
-    for _ in range(5):
-        conv = CreditNotesConverter()
-        barrier = threading.Barrier(8)
-        failures: list[BaseException] = []
-
-        def decode(
-            conv: CreditNotesConverter = conv,
-            barrier: threading.Barrier = barrier,
-            failures: list[BaseException] = failures,
-        ) -> None:
-            barrier.wait()
-            try:
-                for _ in range(20):
-                    conv.structure_fn(m.CreditNote)(payload)
-            except BaseException as exc:  # collected, so the assertion shows it
-                failures.append(exc)
-
-        threads = [threading.Thread(target=decode) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert failures == []

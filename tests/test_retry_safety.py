@@ -270,7 +270,7 @@ async def test_async_errors_keep_the_key_unreachable(mock: respx.MockRouter) -> 
 
 
 def test_the_authorization_header_is_built_at_send_time_only(client: Client) -> None:
-    from stripe_credit_notes._operations import RETRIEVE
+    from stripe_credit_notes._operations import CREDIT_NOTES_RETRIEVE as RETRIEVE
 
     prepared = client._core.prepare(RETRIEVE, "cn_1", {}, {})
     assert "Authorization" not in prepared.headers

@@ -32,6 +32,7 @@ from .._resource import (
 )
 
 if TYPE_CHECKING:
+    import httpx
     from typing_extensions import Unpack
 
     from .._pagination import AsyncPager, Page
@@ -79,7 +80,8 @@ class CreditNotes(SyncAPIResource):
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -116,7 +118,8 @@ class CreditNotes(SyncAPIResource):
         ensure the combined total does not exceed the invoice's paid amount.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
@@ -131,6 +134,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -142,7 +146,8 @@ class CreditNotes(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -153,8 +158,9 @@ class CreditNotes(SyncAPIResource):
 
         Get a preview of a credit note without creating it.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -167,6 +173,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -178,7 +185,8 @@ class CreditNotes(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -191,8 +199,9 @@ class CreditNotes(SyncAPIResource):
         handful of those items. This URL you can retrieve the full (paginated) list of line
         items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         ``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`)
         states the invoice's ``amount_remaining`` and ``status`` so the allocation check is
         exact.
@@ -208,6 +217,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -219,7 +229,8 @@ class CreditNotes(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListParams],
@@ -229,8 +240,9 @@ class CreditNotes(SyncAPIResource):
 
         Returns a list of credit notes.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -243,6 +255,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -255,7 +268,8 @@ class CreditNotes(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListLinesParams],
@@ -267,8 +281,9 @@ class CreditNotes(SyncAPIResource):
         of those items. There is also a URL where you can retrieve the full (paginated) list of
         line items.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -281,6 +296,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -293,7 +309,8 @@ class CreditNotes(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteRetrieveParams],
@@ -303,8 +320,9 @@ class CreditNotes(SyncAPIResource):
 
         Retrieves the credit note object with the given identifier.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._request(
             CREDIT_NOTES_RETRIEVE,
@@ -314,6 +332,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -327,7 +346,8 @@ class CreditNotes(SyncAPIResource):
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteUpdateParams],
@@ -338,7 +358,8 @@ class CreditNotes(SyncAPIResource):
         Updates an existing credit note.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._request(
@@ -350,6 +371,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -363,7 +385,8 @@ class CreditNotes(SyncAPIResource):
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteVoidParams],
@@ -374,7 +397,8 @@ class CreditNotes(SyncAPIResource):
         Marks a credit note as void. Learn more about voiding credit notes.
 
         Per-call options: ``idempotency_key`` (POST only; generated when omitted and reused by
-        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt),
+        every retry), ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
         ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._request(
@@ -386,6 +410,7 @@ class CreditNotes(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -433,7 +458,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -453,6 +479,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -464,7 +491,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -483,6 +511,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -494,7 +523,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         invoice_snapshot: InvoiceSnapshot | None = None,
@@ -515,6 +545,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
                 invoice_snapshot=invoice_snapshot,
@@ -526,7 +557,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListParams],
@@ -546,6 +578,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -558,7 +591,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteListLinesParams],
@@ -578,6 +612,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -590,7 +625,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteRetrieveParams],
@@ -608,6 +644,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -621,7 +658,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteUpdateParams],
@@ -640,6 +678,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -653,7 +692,8 @@ class AsyncCreditNotes(AsyncAPIResource):
         idempotency_key: str | None = None,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[CreditNoteVoidParams],
@@ -672,6 +712,7 @@ class AsyncCreditNotes(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),

@@ -23,6 +23,7 @@ from .._resource import (
 )
 
 if TYPE_CHECKING:
+    import httpx
     from typing_extensions import Unpack
 
     from .._pagination import AsyncPager, Page
@@ -54,7 +55,8 @@ class Events(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventListParams],
@@ -66,8 +68,9 @@ class Events(SyncAPIResource):
         API version at its creation time, specified in event object `api_version` attribute (not
         according to your current Stripe API version or `Stripe-Version` header).
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
 
         Returns the first page; iterating it walks every item across pages, fetching one page at
         a time.
@@ -80,6 +83,7 @@ class Events(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -92,7 +96,8 @@ class Events(SyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventRetrieveParams],
@@ -103,8 +108,9 @@ class Events(SyncAPIResource):
         Retrieves the details of an event if it was created in the last 30 days. Supply the
         unique identifier of the event, which you might have received in a webhook.
 
-        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per
-        attempt), ``max_retries`` and ``validate`` (client-side pre-validation on or off).
+        Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt,
+        wall-clock), ``deadline`` (seconds for the whole call, retries included),
+        ``max_retries`` and ``validate`` (client-side pre-validation on or off).
         """
         return self._request(
             EVENTS_RETRIEVE,
@@ -114,6 +120,7 @@ class Events(SyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -154,7 +161,8 @@ class AsyncEvents(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventListParams],
@@ -174,6 +182,7 @@ class AsyncEvents(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
@@ -186,7 +195,8 @@ class AsyncEvents(AsyncAPIResource):
         *,
         stripe_account: str | None = None,
         api_version: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventRetrieveParams],
@@ -204,6 +214,7 @@ class AsyncEvents(AsyncAPIResource):
                 stripe_account=stripe_account,
                 api_version=api_version,
                 timeout=timeout,
+                deadline=deadline,
                 max_retries=max_retries,
                 validate=validate,
             ),
