@@ -9,7 +9,7 @@ the ``request_id`` and the raw body. None of them ever holds the API key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "APIConnectionError",
@@ -22,6 +22,7 @@ __all__ = [
     "MalformedResponseError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SignatureVerificationError",
     "StripeError",
     "ValidationError",
 ]
@@ -177,3 +178,30 @@ class ValidationError(StripeError, ValueError):
         if self.fix:
             text += f" Fix: {self.fix}"
         return text
+
+
+class SignatureVerificationError(StripeError):
+    """A webhook's ``Stripe-Signature`` did not prove that Stripe sent this payload just now.
+
+    ``check`` names the check that failed: ``header`` (missing or garbled), ``scheme`` (no
+    ``v1`` signature), ``signature`` (no signature matches any secret), ``too_old`` or
+    ``in_future`` (the signed timestamp is more than the tolerance away from now).
+    ``timestamp`` is the signed timestamp when the header had one. The secret is never kept.
+    """
+
+    check: Literal["header", "scheme", "signature", "too_old", "in_future"]
+    timestamp: int | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        check: Literal["header", "scheme", "signature", "too_old", "in_future"] = "signature",
+        timestamp: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.check = check
+        self.timestamp = timestamp
+
+    def __repr__(self) -> str:
+        return f"SignatureVerificationError(message={self.message!r}, check={self.check!r})"
