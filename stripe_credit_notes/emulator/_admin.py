@@ -22,6 +22,11 @@ GET      /_emulator/faults                     -
 POST     /_emulator/faults                     kind, count, method, path, delay
 DELETE   /_emulator/faults                     -
 POST     /_emulator/clock                      now (freeze), advance (seconds), real=true
+POST     /_emulator/webhook_endpoints          url, enabled_events[], api_version
+GET      /_emulator/webhook_endpoints          - (secrets are shown only on creation)
+DELETE   /_emulator/webhook_endpoints/{id}     -
+POST     /_emulator/webhook_settings           max_attempts, backoff, max_backoff, timeout
+GET      /_emulator/deliveries                 event, endpoint (query)
 =======  ====================================  ==========================================
 """
 
@@ -40,6 +45,7 @@ from ._idempotency import IdempotencyCache
 from ._render import render_customer, render_invoice, render_refund, render_tax_rate
 from ._state import Store
 from ._versions import ApiVersion
+from ._webhooks import Webhooks
 
 __all__ = ["Admin"]
 
@@ -94,6 +100,7 @@ class Admin:
         faults: FaultQueue,
         idempotency: IdempotencyCache,
         default_version: ApiVersion,
+        webhooks: Webhooks | None = None,
     ) -> None:
         self.store = store
         self.faults = faults
@@ -115,6 +122,9 @@ class Admin:
             ("DELETE", re.compile(r"/_emulator/faults"), self._clear_faults),
             ("POST", re.compile(r"/_emulator/clock"), self._clock),
         ]
+        self.webhooks = webhooks
+        if webhooks is not None:
+            self._routes.extend(webhooks.admin_routes())
 
     def reset(self) -> None:
         """Forget everything: objects, idempotent results, pending faults, clock changes."""
@@ -122,6 +132,8 @@ class Admin:
             self.store.reset()
             self.idempotency.clear()
             self.faults.clear()
+            if self.webhooks is not None:
+                self.webhooks.reset()
 
     def handle(self, request: Request) -> Response:
         headers = {"Content-Type": "application/json", "Cache-Control": "no-cache, no-store"}
