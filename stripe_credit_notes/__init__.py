@@ -25,6 +25,7 @@ from .errors import (
     MalformedResponseError,
     PermissionDeniedError,
     RateLimitError,
+    SignatureVerificationError,
     StripeError,
     ValidationError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "RetryPolicy",
+    "SignatureVerificationError",
     "StripeError",
     "ValidationError",
     "__version__",
