@@ -41,11 +41,18 @@ def header(newest: Schema) -> str:
     )
 
 
+# The events operations of the re-vendored spec: their models are generated, their methods are
+# not yet (the next change makes the operation table resource-aware, so `list` cannot collide).
+PENDING_OPERATIONS = frozenset({"GetEvents", "GetEventsId"})
+
+
 def operations(newest: Schema) -> list[tuple[str, str, str, Schema]]:
     """(method name, HTTP method, path, operation) in the client's order."""
     found: dict[str, tuple[str, str, str, Schema]] = {}
     for path, item in newest["paths"].items():
         for method, op in item.items():
+            if op["operationId"] in PENDING_OPERATIONS:
+                continue
             name = OPERATION_NAMES[op["operationId"]]
             found[name] = (name, method.upper(), path, op)
     return [found[n] for n in OPERATION_ORDER]

@@ -30,6 +30,8 @@ MODEL_NAMES: dict[str, str] = {
     "invoices_resource_shipping_cost": "ShippingCost",
     "invoices_shipping_cost": "ShippingCost",  # the 2022-11-15 name of the same shape
     "line_items_tax_amount": "LineItemTaxAmount",
+    "notification_event_data": "EventData",
+    "notification_event_request": "EventRequest",
 }
 
 # Inline list envelopes, by their schema title.

@@ -142,6 +142,9 @@ MODEL_FOR_SCHEMA = {
     "invoices_resource_shipping_cost": m.ShippingCost,
     "line_items_tax_amount": m.LineItemTaxAmount,
     "error": m.ErrorResponse,
+    "event": m.Event,
+    "notification_event_data": m.EventData,
+    "notification_event_request": m.EventRequest,
 }
 
 
