@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import models, params, resources, schemas
+from . import events, models, params, resources, schemas
 from .spec import (
     LIST_NAMES,
     NEWEST_SPEC,
@@ -162,6 +162,7 @@ def generate() -> dict[Path, str]:
     builder = models.ModelBuilder(newest, oldest, enums)
     envelopes = [response_schema(op) for *_, op in ops if ref_name(response_schema(op)) is None]
     classes = builder.build(["credit_note", "credit_note_line_item"], envelopes)
+    classes += events.typed_events(classes, enums)
     model_aliases = enums.since(0)
     mark = enums.mark()
 

@@ -16,17 +16,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
 
-from .errors import SignatureVerificationError, ValidationError
+from ._converter import from_dict
+from .errors import MalformedResponseError, SignatureVerificationError, ValidationError
+from .models import CreditNoteEvent, Event
 
 __all__ = [
     "DEFAULT_TOLERANCE",
     "SIGNATURE_HEADER",
+    "AnyEvent",
+    "CreditNoteEvent",
+    "Event",
+    "construct_event",
+    "decode_event",
     "generate_test_header",
     "verify_header",
 ]
+
+AnyEvent: TypeAlias = CreditNoteEvent | Event
+"""What decoding an event gives: ``CreditNoteEvent`` for ``credit_note.*`` types, else the
+generic ``Event``. Narrow with ``isinstance(event, CreditNoteEvent)``."""
 
 #: Seconds a signed timestamp may lie in the past (or the future) and still be accepted.
 DEFAULT_TOLERANCE = 300
@@ -178,6 +191,68 @@ def verify_header(
                 timestamp=timestamp,
             )
     return timestamp
+
+
+def construct_event(
+    payload: bytes | str,
+    sig_header: str,
+    secret: str | Sequence[str],
+    *,
+    tolerance: int = DEFAULT_TOLERANCE,
+    skip_timestamp_check: bool = False,
+    now: float | None = None,
+) -> AnyEvent:
+    """Verify a webhook (see :func:`verify_header`), then decode it (see :func:`decode_event`).
+
+    The signature is checked before the body is parsed: an unverified body is never read.
+    Raises :class:`~stripe_credit_notes.errors.SignatureVerificationError` when it does not
+    verify, :class:`~stripe_credit_notes.errors.MalformedResponseError` when it verifies but is
+    not an event.
+    """
+    verify_header(
+        payload,
+        sig_header,
+        secret,
+        tolerance=tolerance,
+        skip_timestamp_check=skip_timestamp_check,
+        now=now,
+    )
+    try:
+        data = json.loads(payload)
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise MalformedResponseError(
+            f"The webhook verified but its body is not JSON: {exc}"
+        ) from None
+    return decode_event(data)
+
+
+def decode_event(data: Mapping[str, Any]) -> AnyEvent:
+    """Decode a Stripe event object (already verified, or read from the API).
+
+    A ``credit_note.*`` event whose ``data.object`` is a credit note becomes a
+    :class:`CreditNoteEvent` (``data.object`` a ``CreditNote``, ``data.previous_attributes``
+    the partial mapping Stripe sent); any other event, including types this SDK has never
+    heard of, a generic :class:`Event` whose ``data.object`` stays a mapping. The payload is
+    decoded as rendered, at its own ``api_version``: fields of the other spec era are
+    ``ABSENT``, unknown ones are kept in ``extra`` (see ``docs/webhooks.md``).
+    """
+    if not isinstance(data, Mapping) or data.get("object") != "event":
+        raise MalformedResponseError("The payload is not a Stripe event object")
+    body = data.get("data")
+    if not isinstance(body, Mapping) or not isinstance(body.get("object"), Mapping):
+        raise MalformedResponseError("The event has no data.object")
+    kind = data.get("type")
+    typed = (
+        isinstance(kind, str)
+        and kind.startswith("credit_note.")
+        and body["object"].get("object") == "credit_note"
+    )
+    try:
+        return from_dict(CreditNoteEvent, data) if typed else from_dict(Event, data)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise MalformedResponseError(
+            f"The event {data.get('id')!r} does not have the documented shape: {exc!r}"
+        ) from None
 
 
 def generate_test_header(
