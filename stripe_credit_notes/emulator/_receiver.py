@@ -1,8 +1,8 @@
 """``WebhookReceiver``: a local HTTP server that receives webhooks, for tests.
 
-It verifies every delivery with the SDK's :func:`~stripe_credit_notes.webhooks.verify_header`
-(answering 400 to a bad signature, as a real handler should) and keeps both the raw deliveries
-and the verified, decoded events. ``respond_with`` scripts its next answers, to test the
+It verifies and decodes every delivery with the SDK's
+:func:`~stripe_credit_notes.webhooks.construct_event` (answering 400 to a bad signature, as a
+real handler should) and keeps both the raw deliveries and the typed events. ``respond_with`` scripts its next answers, to test the
 emulator's retries. Unlike the rest of the emulator package it uses the SDK: it is the receiving
 side, the code under test in a webhook handler's suite.
 """
@@ -12,14 +12,15 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from ..errors import SignatureVerificationError
-from ..webhooks import verify_header
+from ..errors import MalformedResponseError, SignatureVerificationError
+from ..webhooks import AnyEvent, construct_event
+from ._webhooks import WebhookEndpoint, Webhooks
 
 __all__ = ["ReceivedDelivery", "WebhookReceiver"]
 
@@ -34,6 +35,8 @@ class ReceivedDelivery:
     headers: dict[str, str]
     """Header names in lower case."""
     body: bytes
+    event: AnyEvent | None
+    """The verified, decoded event, or ``None`` when verification failed."""
     status: int
     """The status the receiver answered."""
     error: str | None
@@ -70,26 +73,28 @@ class _Handler(BaseHTTPRequestHandler):
 class WebhookReceiver:
     """Receives webhooks on ``url`` (loopback, a free port) and verifies them with ``secret``.
 
-    Set ``secret`` (the endpoint's ``whsec_...``) once the endpoint is registered; until then
-    every delivery fails verification. Use it as a context manager::
+    :meth:`register` adds it as an endpoint of an emulator and takes the endpoint's secret (or
+    set ``secret`` yourself); until then every delivery fails verification. Use it as a context
+    manager::
 
         with WebhookReceiver() as receiver:
-            receiver.secret = emulator.webhooks.add_endpoint(receiver.url).secret
+            receiver.register(emulator.webhooks, enabled_events=["credit_note.voided"])
             ...
-            (body, header), = receiver.wait_for_payloads(1)
+            (event,) = receiver.wait_for(1)
     """
 
     def __init__(
         self, secret: str | None = None, *, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.secret = secret
+        self.endpoint: WebhookEndpoint | None = None
         self._host = host
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._deliveries: list[ReceivedDelivery] = []
-        self._verified: queue.Queue[tuple[bytes, str]] = queue.Queue()
+        self._verified: queue.Queue[AnyEvent] = queue.Queue()
         self._script: list[tuple[int, float]] = []
 
     def __repr__(self) -> str:  # never the secret
@@ -137,6 +142,20 @@ class WebhookReceiver:
             raise RuntimeError("the receiver is not running")
         return f"http://{self._host}:{self._server.server_address[1]}/webhooks"
 
+    def register(
+        self,
+        webhooks: Webhooks,
+        *,
+        enabled_events: Sequence[str] = ("*",),
+        api_version: str | None = None,
+    ) -> WebhookEndpoint:
+        """Register this receiver with an emulator (``emulator.webhooks``) and use its secret."""
+        self.endpoint = webhooks.add_endpoint(
+            self.url, enabled_events=enabled_events, api_version=api_version
+        )
+        self.secret = self.endpoint.secret
+        return self.endpoint
+
     # Scripting and inspection ----------------------------------------------------------------
 
     def respond_with(self, *statuses: int, delay: float = 0.0) -> None:
@@ -151,20 +170,20 @@ class WebhookReceiver:
         with self._lock:
             return list(self._deliveries)
 
-    def payloads(self, timeout: float = 10.0) -> Iterator[tuple[bytes, str]]:
-        """Yield each verified ``(body, Stripe-Signature)`` as it arrives; stop once ``timeout``
-        seconds pass with nothing new."""
+    def events(self, timeout: float = 10.0) -> Iterator[AnyEvent]:
+        """Yield each verified, typed event as it arrives; stop once ``timeout`` seconds pass
+        with nothing new."""
         while True:
             try:
                 yield self._verified.get(timeout=timeout)
             except queue.Empty:
                 return
 
-    def wait_for_payloads(self, count: int, timeout: float = 10.0) -> list[tuple[bytes, str]]:
-        """The next ``count`` verified payloads; ``TimeoutError`` if they do not all arrive
-        within ``timeout`` seconds."""
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[AnyEvent]:
+        """The next ``count`` verified, typed events, in arrival order; ``TimeoutError`` if
+        they do not all arrive within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        got: list[tuple[bytes, str]] = []
+        got: list[AnyEvent] = []
         while len(got) < count:
             remaining = deadline - time.monotonic()
             try:
@@ -181,19 +200,19 @@ class WebhookReceiver:
         with self._lock:
             status, delay = self._script.pop(0) if self._script else (200, 0.0)
         error: str | None = None
-        header = headers.get("stripe-signature", "")
+        event: AnyEvent | None = None
         try:
             if self.secret is None:
                 raise SignatureVerificationError("the receiver has no secret yet")
-            verify_header(body, header, self.secret)
-        except SignatureVerificationError as exc:
+            event = construct_event(body, headers.get("stripe-signature", ""), self.secret)
+        except (SignatureVerificationError, MalformedResponseError) as exc:
             status, error = 400, str(exc)
         if delay:
             time.sleep(delay)
         with self._lock:
             self._deliveries.append(
-                ReceivedDelivery(path, headers, body, status, error, time.time())
+                ReceivedDelivery(path, headers, body, event, status, error, time.time())
             )
-        if error is None and 200 <= status < 300:
-            self._verified.put((body, header))
+        if event is not None and 200 <= status < 300:
+            self._verified.put(event)
         return status

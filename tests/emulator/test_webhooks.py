@@ -14,9 +14,10 @@ import stripe
 
 from stripe_credit_notes.emulator import Emulator
 from stripe_credit_notes.emulator._receiver import WebhookReceiver
+from stripe_credit_notes.models import CreditNote, CreditNoteEvent
 from stripe_credit_notes.webhooks import verify_header
 
-from .helpers import ENDIVE, MID, Api
+from .helpers import ENDIVE, MID, NEW_SPEC, Api, assert_credit_note_shape, schema_errors
 
 
 @pytest.fixture
@@ -26,9 +27,7 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 def listen(emu: Emulator, receiver: WebhookReceiver, **options: Any) -> str:
-    endpoint = emu.webhooks.add_endpoint(receiver.url, **options)
-    receiver.secret = endpoint.secret
-    return endpoint.id
+    return receiver.register(emu.webhooks, **options).id
 
 
 def issue(emu: Emulator, api: Api, **extra: Any) -> dict[str, Any]:
@@ -38,7 +37,8 @@ def issue(emu: Emulator, api: Api, **extra: Any) -> dict[str, Any]:
 
 
 def bodies(receiver: WebhookReceiver, count: int) -> list[dict[str, Any]]:
-    return [json.loads(body) for body, _ in receiver.wait_for_payloads(count)]
+    receiver.wait_for(count)
+    return [json.loads(d.body) for d in receiver.deliveries if d.event is not None]
 
 
 def free_port() -> int:
@@ -71,6 +71,8 @@ def test_create_update_void_record_events(emu: Emulator, api: Api) -> None:
     assert updated["request"]["idempotency_key"] == "upd-1"
     assert created["request"]["id"].startswith("req_")
     for event in listed["data"]:
+        assert not schema_errors(event, {"$ref": "#/components/schemas/event"}, NEW_SPEC)
+        assert_credit_note_shape(event["data"]["object"], ENDIVE)
         assert event["object"] == "event"
         assert event["id"].startswith("evt_")
         assert event["api_version"] == ENDIVE
@@ -226,13 +228,16 @@ def test_deliveries_are_signed_and_verify_with_the_official_package(
 ) -> None:
     endpoint_id = listen(emu, receiver)
     note = issue(emu, api)
-    ((body, header),) = receiver.wait_for_payloads(1)
+    (typed,) = receiver.wait_for(1)
+    assert isinstance(typed, CreditNoteEvent) and isinstance(typed.data.object, CreditNote)
+    assert typed.data.object.id == note["id"]
+    (delivery,) = receiver.deliveries
+    body, header = delivery.body, delivery.headers["stripe-signature"]
     assert receiver.secret is not None
     event = stripe.Webhook.construct_event(body, header, receiver.secret)
     assert event["type"] == "credit_note.created"
     assert event["data"]["object"]["id"] == note["id"]
     assert verify_header(body, header, receiver.secret) > 0
-    (delivery,) = receiver.deliveries
     assert delivery.headers["content-type"].startswith("application/json")
     assert delivery.path == "/webhooks"
     assert emu.webhooks.wait_idle(10)
@@ -257,6 +262,7 @@ def test_each_endpoint_gets_its_own_version_and_types(
     assert all(e["api_version"] == ENDIVE and "refunds" in e["data"]["object"] for e in new_events)
     assert old_event["type"] == "credit_note.voided"
     assert old_event["api_version"] == MID
+    assert_credit_note_shape(old_event["data"]["object"], MID)
     assert "refund" in old_event["data"]["object"]
     assert "refunds" not in old_event["data"]["object"]
     assert old_event["id"] in {e["id"] for e in api.ok(api.get("/v1/events"))["data"]}
@@ -269,7 +275,7 @@ def test_failed_deliveries_are_retried_with_backoff(
     listen(emu, receiver)
     receiver.respond_with(500, 503)
     issue(emu, api)
-    receiver.wait_for_payloads(1)
+    receiver.wait_for(1)
     assert emu.webhooks.wait_idle(10)
     attempts = emu.webhooks.deliveries()
     assert [(a.attempt, a.http_status, a.succeeded) for a in attempts] == [
@@ -373,3 +379,19 @@ def test_settings_over_http(emu: Emulator) -> None:
     assert httpx.post(url, json={"max_attempts": 0}).status_code == 400
     assert httpx.post(url, json={"max_attempts": 1.5}).status_code == 400
     assert httpx.post(url, json={"backoff": -1}).status_code == 400
+
+
+def test_the_stripe_webhooks_fixture_yields_typed_events(
+    stripe_emulator: Emulator, stripe_webhooks: WebhookReceiver, api: Api
+) -> None:
+    note = issue(stripe_emulator, api)
+    api.ok(api.post(f"/v1/credit_notes/{note['id']}", {"metadata[k]": "v"}))
+    events = list(stripe_webhooks.events(timeout=5))
+    assert sorted(e.type for e in events) == ["credit_note.created", "credit_note.updated"]
+    updated = next(e for e in events if e.type == "credit_note.updated")
+    assert isinstance(updated, CreditNoteEvent)
+    assert updated.data.object.metadata == {"k": "v"}
+    assert updated.data.previous_attributes == {"metadata": {}}
+    assert stripe_webhooks.endpoint is not None
+    assert stripe_webhooks.secret == stripe_webhooks.endpoint.secret
+    assert stripe_webhooks.secret not in repr(stripe_webhooks)
