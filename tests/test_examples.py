@@ -22,6 +22,7 @@ def test_there_are_examples() -> None:
         "async_credit_notes.py",
         "migrate_out_of_band.py",
         "list_credit_notes.py",
+        "webhook_handler.py",
     }
 
 
