@@ -486,6 +486,8 @@ class Webhooks:
     def _settings_route(self, data: Mapping[str, Any], args: tuple[str, ...]) -> JSON:
         def number(name: str) -> float | None:
             value = data.get(name)
+            if isinstance(value, bool):
+                raise ValueError(f"{name} must be a number, got {value!r}")
             return None if value is None or value == "" else float(value)
 
         attempts = number("max_attempts")

@@ -379,6 +379,7 @@ def test_settings_over_http(emu: Emulator) -> None:
     assert httpx.post(url, json={"max_attempts": 0}).status_code == 400
     assert httpx.post(url, json={"max_attempts": 1.5}).status_code == 400
     assert httpx.post(url, json={"backoff": -1}).status_code == 400
+    assert httpx.post(url, json={"timeout": True}).status_code == 400
 
 
 def test_the_stripe_webhooks_fixture_yields_typed_events(
