@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import stripe
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stripe_credit_notes import ABSENT, to_dict
 from stripe_credit_notes.errors import MalformedResponseError, SignatureVerificationError
@@ -107,6 +109,29 @@ def test_an_unknown_credit_note_type_is_still_typed() -> None:
 def test_a_credit_note_type_without_a_credit_note_stays_generic() -> None:
     event = decode_event(event_json({"id": "x", "object": "thing"}, "credit_note.odd"))
     assert type(event) is Event
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    kind=st.text(min_size=1, max_size=30).filter(lambda t: not t.startswith("credit_note.")),
+    obj=st.dictionaries(st.text(max_size=8), _json, max_size=5),
+)
+def test_any_other_type_parses_generically(kind: str, obj: dict[str, Any]) -> None:
+    """Forward compatible: whatever Stripe sends under another type decodes, never crashes."""
+    data = event_json(obj, kind)
+    event = decode_event(data)
+    assert type(event) is Event
+    assert event.data.object == obj
+    assert to_dict(event) == data
 
 
 @pytest.mark.parametrize(
