@@ -1,7 +1,8 @@
 """Generate the typed layer from the vendored spec: ``python -m codegen [--check]``.
 
 Writes ``stripe_credit_notes/models.py``, ``params.py``, ``_operations.py``,
-``_resources.py`` and ``_param_schemas.py``. With
+``_param_schemas.py``, ``_codec.py`` and ``resources/`` (one module per resource of
+``codegen/table.py``). With
 ``--check`` it writes nothing and exits 1 when a file on disk differs from what the spec
 generates (CI runs this, so generated files are never edited by hand).
 """
@@ -9,23 +10,15 @@ generates (CI runs this, so generated files are never edited by hand).
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from . import events, models, params, resources, schemas
-from .spec import (
-    LIST_NAMES,
-    NEWEST_SPEC,
-    OLDEST_SPEC,
-    OPERATION_NAMES,
-    OPERATION_ORDER,
-    ROOT,
-    Schema,
-    load,
-    model_name,
-    ref_name,
-)
+from . import codec, events, models, operations, params, schemas
+from . import resources as emit_resources
+from .spec import NEWEST_SPEC, OLDEST_SPEC, ROOT, Schema, list_model_name, load, pascal, ref_name
+from .table import RESOURCES, Resource
 from .text import clean
 from .types import EnumRegistry
 
@@ -41,98 +34,25 @@ def header(newest: Schema) -> str:
     )
 
 
-# The events operations of the re-vendored spec: their models are generated, their methods are
-# not yet (the next change makes the operation table resource-aware, so `list` cannot collide).
-PENDING_OPERATIONS = frozenset({"GetEvents", "GetEventsId"})
+def pinned_ruff() -> str:
+    """The exact ruff version of the dev extra (``ruff==X.Y.Z`` in pyproject.toml)."""
+    found = re.search(r'"ruff==([0-9.]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    if found is None:
+        raise SystemExit("pyproject.toml must pin ruff exactly (ruff==X.Y.Z) in the dev extra")
+    return found.group(1)
 
 
-def operations(newest: Schema) -> list[tuple[str, str, str, Schema]]:
-    """(method name, HTTP method, path, operation) in the client's order."""
-    found: dict[str, tuple[str, str, str, Schema]] = {}
-    for path, item in newest["paths"].items():
-        for method, op in item.items():
-            if op["operationId"] in PENDING_OPERATIONS:
-                continue
-            name = OPERATION_NAMES[op["operationId"]]
-            found[name] = (name, method.upper(), path, op)
-    return [found[n] for n in OPERATION_ORDER]
-
-
-def op_parameters(op: Schema) -> tuple[list[str], dict[str, tuple[Schema, bool, str]]]:
-    """Path parameter names, and the query/body parameters as name -> (schema, required, doc)."""
-    path_params: list[str] = []
-    props: dict[str, tuple[Schema, bool, str]] = {}
-    for p in op.get("parameters", []):
-        if p["in"] == "path":
-            path_params.append(p["name"])
-        elif p["in"] == "query":
-            props[p["name"]] = (p["schema"], bool(p.get("required")), p.get("description", ""))
-    body = (
-        op.get("requestBody", {})
-        .get("content", {})
-        .get("application/x-www-form-urlencoded", {})
-        .get("schema", {})
+def check_ruff() -> None:
+    """Refuse to generate with another ruff than the pinned one: its output could differ."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True, text=True, check=False
     )
-    required = set(body.get("required", []))
-    for name, node in body.get("properties", {}).items():
-        props[name] = (node, name in required, node.get("description", ""))
-    return path_params, props
-
-
-def params_class(op_name: str) -> str:
-    return "CreditNote" + "".join(p.capitalize() for p in op_name.split("_")) + "Params"
-
-
-def response_schema(op: Schema) -> Schema:
-    schema: Schema = op["responses"]["200"]["content"]["application/json"]["schema"]
-    return schema
-
-
-def render_operations(
-    ops: list[tuple[str, str, str, Schema]], head: str, list_names: dict[str, str]
-) -> str:
-    out = [head]
-    out.append(
-        '"""The eight credit-note operations of the spec, as data the client dispatches on."""\n\n'
-    )
-    out.append("from __future__ import annotations\n\n")
-    out.append("from typing import TYPE_CHECKING\n\n")
-    out.append("from ._operation import Operation\n")
-    model_imports: set[str] = set()
-    rows: list[str] = []
-    for name, method, path, op in ops:
-        path_params, _ = op_parameters(op)
-        resp = response_schema(op)
-        target = ref_name(resp)
-        response = model_name(target) if target is not None else list_names[resp["title"]]
-        model_imports.add(response)
-        item = "None"
-        if target is None:
-            item_ref = ref_name(resp["properties"]["data"]["items"])
-            assert item_ref is not None
-            item = f'"{model_name(item_ref)}"'
-        path_param = f'"{path_params[0]}"' if path_params else "None"
-        summary = clean(op.get("summary"))
-        # Models are named, not imported: they load with the first decoded response.
-        rows.append(
-            f"{name.upper()}: Operation[{response}] = Operation(\n"
-            f'    name="{name}",\n'
-            f'    method="{method}",\n'
-            f'    path="{path}",\n'
-            f"    path_param={path_param},\n"
-            f'    response="{response}",\n'
-            f"    item={item},\n"
-            f'    summary="{summary}",\n'
-            ")\n"
+    installed = done.stdout.split()[-1] if done.returncode == 0 and done.stdout else "none"
+    if installed != pinned_ruff():
+        raise SystemExit(
+            f"the generator formats with ruff {pinned_ruff()} (pyproject.toml), but ruff "
+            f"{installed} is installed: run `make` to rebuild .venv"
         )
-    out.append(
-        "\nif TYPE_CHECKING:\n    from .models import " + ", ".join(sorted(model_imports)) + "\n\n"
-    )
-    out.append("\n".join(rows))
-    out.append(
-        "\nOPERATIONS = {op.name: op for op in (" + ", ".join(n.upper() for n, *_ in ops) + ")}\n"
-    )
-    return "".join(out)
 
 
 def ruff_format(source: str, filename: str) -> str:
@@ -152,78 +72,54 @@ def ruff_format(source: str, filename: str) -> str:
     return source
 
 
-def generate() -> dict[Path, str]:
+def generate(resources: tuple[Resource, ...] = RESOURCES) -> dict[Path, str]:
+    """Every generated file's path and text, from the vendored specs and the resource table."""
+    check_ruff()
     newest = load(NEWEST_SPEC)
     oldest = load(OLDEST_SPEC)
     head = header(newest)
     enums = EnumRegistry()
-    ops = operations(newest)
+    ops = operations.collect(newest, oldest, resources)
 
     builder = models.ModelBuilder(newest, oldest, enums)
-    envelopes = [response_schema(op) for *_, op in ops if ref_name(response_schema(op)) is None]
-    classes = builder.build(["credit_note", "credit_note_line_item"], envelopes)
+    # The resources (in table order) and their list envelopes first; then every other schema.
+    responses = [operations.response_schema(o.spec) for o in ops]
+    roots = [ref_name(r) or ref_name(r["properties"]["data"]["items"]) for r in responses]
+    envelopes = {list_model_name(r): r for r in responses if ref_name(r) is None}
+    classes = builder.build([r for r in dict.fromkeys(roots) if r], list(envelopes.values()))
     classes += events.typed_events(classes, enums)
     model_aliases = enums.since(0)
     mark = enums.mark()
 
-    pbuilder = params.ParamsBuilder(enums, {}, enum_owner="CreditNote")
-    param_schemas: dict[str, dict[str, object]] = {}
-    for name, method, path, op in ops:
-        _, props = op_parameters(op)
-        old_op = oldest["paths"].get(path, {}).get(method.lower())
-        if old_op is not None:
-            # Parameters an older API version takes and the newest no longer does (`refund`).
-            for prop, (node, _required, desc) in op_parameters(old_op)[1].items():
-                if prop not in props:
-                    note = (
-                        f"Legacy: in the {OLDEST_SPEC.name} spec, not in "
-                        f"{newest['info']['version']}; only for clients pinned to an API version "
-                        "that still takes it."
-                    )
-                    props[prop] = (node, False, f"{desc}\n\n{note}" if desc else note)
-        param_schemas[name] = {
+    pbuilder = params.ParamsBuilder(enums, {}, tuple(pascal(r.model) for r in resources))
+    param_schemas: dict[tuple[str, str], dict[str, object]] = {}
+    for o in ops:
+        props = o.params
+        param_schemas[o.key] = {
             "properties": {p: schemas.reduce(props[p][0]) for p in sorted(props)},
             "required": sorted(p for p in props if props[p][1]),
         }
-        doc = f"Parameters of `client.credit_notes.{name}` ({method} {path}): {clean(op.get('summary'))}."
-        pbuilder.operation(params_class(name), doc, props)
-
-    methods = []
-    for name, method, path, op in ops:
-        path_params, _ = op_parameters(op)
-        resp = response_schema(op)
-        target = ref_name(resp)
-        item = None
-        if target is None:
-            item_ref = ref_name(resp["properties"]["data"]["items"])
-            item = model_name(item_ref or "")
-        methods.append(
-            resources.Method(
-                name=name,
-                http=method,
-                path=path,
-                path_param=path_params[0] if path_params else None,
-                params=params_class(name),
-                response=model_name(target) if target else LIST_NAMES[resp["title"]],
-                item=item,
-                summary=clean(op.get("summary")),
-                description=clean(op.get("description")),
-                constant=name.upper(),
-            )
+        doc = (
+            f"Parameters of `client.{o.resource.name}.{o.method}` ({o.http} {o.path}): "
+            f"{clean(o.summary)}."
         )
-    used_models = sorted({m.item or m.response for m in methods})
+        pbuilder.operation(o.params_class, doc, props, o.resource.name)
 
     files = {
         PACKAGE / "models.py": models.render(classes, model_aliases, head),
         PACKAGE / "params.py": params.render(
             list(pbuilder.specs.values()), model_aliases, enums.since(mark), head
         ),
-        PACKAGE / "_operations.py": render_operations(ops, head, LIST_NAMES),
+        PACKAGE / "_operations.py": operations.render(ops, head),
         PACKAGE / "_param_schemas.py": schemas.render(param_schemas, head),
-        PACKAGE / "_resources.py": resources.render(
-            methods, used_models, [m.params for m in methods], head
-        ),
+        PACKAGE / "_codec.py": codec.CodecWriter(classes).render(head),
+        PACKAGE / "resources" / "__init__.py": emit_resources.render_package(resources, head),
     }
+    for resource in resources:
+        mine = [o for o in ops if o.resource is resource]
+        files[PACKAGE / "resources" / f"{resource.name}.py"] = emit_resources.render_resource(
+            resource, mine, head
+        )
     return {path: ruff_format(text, str(path.relative_to(ROOT))) for path, text in files.items()}
 
 
@@ -239,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             stale.append(path.relative_to(ROOT))
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT)}")
     if stale:

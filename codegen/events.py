@@ -11,33 +11,10 @@ subclasses, because a ``CreditNote`` is not the mapping ``Event.data.object`` pr
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
-from .models import ClassSpec, FieldSpec
-from .types import EnumRegistry
-
-
-@dataclass(frozen=True)
-class TypedEvent:
-    """Events of ``types`` (all ``<prefix>.*``) carry a ``model`` as ``data.object``."""
-
-    prefix: str
-    model: str
-    types: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.model}Event"
-
-
-# The event types Stripe documents for each resource this SDK models.
-TYPED_EVENTS = (
-    TypedEvent(
-        "credit_note",
-        "CreditNote",
-        ("credit_note.created", "credit_note.updated", "credit_note.voided"),
-    ),
-)
+from .models import ClassSpec
+from .table import TYPED_EVENTS
+from .types import EnumRegistry, Shape
 
 
 def typed_events(classes: list[ClassSpec], enums: EnumRegistry) -> list[ClassSpec]:
@@ -59,7 +36,8 @@ def typed_events(classes: list[ClassSpec], enums: EnumRegistry) -> list[ClassSpe
         for f in data.fields:
             field = copy.copy(f)
             if f.name == "object":
-                field.type = typed.model
+                field.shape = Shape("model", typed.model)
+                field.type = field.shape.render()
                 field.doc = f"The `{typed.model}` as it was when the event happened."
             data_spec.fields.append(field)
         event_spec = ClassSpec(
@@ -70,10 +48,12 @@ def typed_events(classes: list[ClassSpec], enums: EnumRegistry) -> list[ClassSpe
         for f in event.fields:
             field = copy.copy(f)
             if f.name == "data":
-                field = FieldSpec("data", data_spec.name, f.default_absent, f.doc)
+                field.shape = Shape("model", data_spec.name)
+                field.type = field.shape.render()
             elif f.name == "type":
-                # Open: a type Stripe adds tomorrow (`credit_note.finalized`) still fits.
-                field.type = f"{type_alias} | str"
+                # Open (`Alias | str`): a type Stripe adds tomorrow still fits.
+                field.shape = Shape("enum", type_alias)
+                field.type = field.shape.render()
             event_spec.fields.append(field)
         out += [event_spec, data_spec]
     return out

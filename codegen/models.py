@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .spec import LIST_NAMES, OLDEST_VERSION, Schema, model_name, ref_name
+from .spec import OLDEST_VERSION, Schema, list_model_name, model_name, ref_name
 from .text import clean, docstring
-from .types import Aliases, EnumRegistry, render_header_lists, scalar_type
+from .types import Aliases, EnumRegistry, Shape, render_header_lists, scalar_type
 
 EXTRA_FIELD = "extra"
 
@@ -29,8 +29,12 @@ EXTRA_FIELD = "extra"
 class FieldSpec:
     name: str
     type: str
+    """The annotation, ``| None`` and ``| Absent`` included."""
     default_absent: bool
     doc: str
+    shape: Shape
+    """The type without ``None`` and ``Absent``, as structure (the codec is emitted from it)."""
+    nullable: bool
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ModelBuilder:
         self.newest_version = newest["info"]["version"]
         self.enums = enums
         self.classes: dict[str, ClassSpec] = {}
+        self.lists: set[str] = set()
         self._pending: list[tuple[str, Schema, Schema | None, bool]] = []
 
     # -- discovery ---------------------------------------------------------------------------
@@ -93,10 +98,14 @@ class ModelBuilder:
         return cls
 
     def _inline(self, node: Schema, field_name: str) -> str:
-        title = node.get("title", "")
-        name = LIST_NAMES.get(title)
+        name = list_model_name(node)
         if name is None:
-            raise ValueError(f"inline object {title!r} ({field_name}) has no name in LIST_NAMES")
+            title = node.get("title", "")
+            raise ValueError(
+                f"inline object {title!r} ({field_name}) is not a list envelope: give it a "
+                "component schema"
+            )
+        self.lists.add(name)
         if name not in self.classes:
             self.classes[name] = ClassSpec(name, "")
             self._pending.append((name, node, None, False))
@@ -107,7 +116,7 @@ class ModelBuilder:
     def _emit_class(self, name: str, schema: Schema, old: Schema | None, legacy: bool) -> None:
         doc = clean(schema.get("description")) or f"The `{name}` object."
         spec = ClassSpec(name, doc, stub=bool(schema.get("x-stub")), legacy=legacy)
-        spec.is_list = name in LIST_NAMES.values()
+        spec.is_list = name in self.lists
         if spec.is_list:
             item = ref_name(schema["properties"]["data"]["items"])
             spec.doc = (
@@ -151,12 +160,21 @@ class ModelBuilder:
         def ref(target: str) -> str:
             return self._ref(target, legacy=legacy and target not in self.newest)
 
-        rendered = scalar_type(node, owner, prop, self.enums, ref, self._inline)
-        if node.get("nullable"):
+        shape = scalar_type(node, owner, prop, self.enums, ref, self._inline)
+        nullable = bool(node.get("nullable"))
+        rendered = shape.render()
+        if nullable:
             rendered += " | None"
         if may_be_absent:
             rendered += " | Absent"
-        return FieldSpec(prop, rendered, may_be_absent, clean(node.get("description")))
+        return FieldSpec(
+            prop, rendered, may_be_absent, clean(node.get("description")), shape, nullable
+        )
+
+
+def slots_class(name: str) -> str:
+    """The private base that holds a model's slots: ``CreditNote`` -> ``_CreditNoteSlots``."""
+    return f"_{name}Slots"
 
 
 def render(classes: list[ClassSpec], aliases: Aliases, header: str) -> str:
@@ -165,18 +183,31 @@ def render(classes: list[ClassSpec], aliases: Aliases, header: str) -> str:
     out: list[str] = [header]
     out.append('"""Typed models of the objects Stripe\'s Credit Notes API returns.\n\n')
     out.append("Every class keeps the fields it does not know in ``extra``, so a newer payload\n")
-    out.append("decodes and round-trips. Fields a payload may lack default to ``ABSENT``.\n")
+    out.append("decodes and round-trips. Fields a payload may lack default to ``ABSENT``.\n\n")
+    out.append(
+        "Each class takes its slots from a private base (``_CreditNoteSlots``, ...), which it\n"
+    )
+    out.append(
+        "shares with the decoder's mutable twin in ``_codec``: the decoder fills the twin's\n"
+    )
+    out.append("slots with plain attribute stores, then makes it the frozen class.\n")
     out.append('"""\n\n')
     out.append("from __future__ import annotations\n\n")
     out.append("from collections.abc import Mapping\n")
     out.append("from decimal import Decimal\n")
     out.append("from typing import Any, ClassVar, Literal\n\n")
     out.append("import attrs\n\n")
-    out.append("from ._absent import ABSENT, Absent\n\n")
+    out.append("from ._absent import ABSENT, Absent\n")
+    out.append("from ._model_methods import model_eq, model_hash, model_repr\n\n")
     out.append(render_header_lists([*names, *aliases], aliases))
     for cls in classes:
-        out.append("\n@attrs.frozen(kw_only=True)\n")
-        out.append(f"class {cls.name}:\n")
+        slots = [*(f.name for f in cls.fields), EXTRA_FIELD, "__weakref__"]
+        out.append(f"\nclass {slots_class(cls.name)}:\n")
+        out.append(f'    """The slots of `{cls.name}`."""\n\n')
+        out.append(f"    __slots__ = ({', '.join(repr(n) for n in slots)})\n\n")
+        # repr and eq come from _model_methods: attrs would compile them per class on import.
+        out.append("\n@attrs.frozen(kw_only=True, repr=False, eq=False)\n")
+        out.append(f"class {cls.name}({slots_class(cls.name)}):\n")
         out.append(docstring(cls.doc, "    "))
         out.append("\n")
         if cls.stripe_object is not None:
@@ -197,10 +228,8 @@ def render(classes: list[ClassSpec], aliases: Aliases, header: str) -> str:
                 "    ",
             )
         )
+        out.append(
+            "\n    __repr__ = model_repr\n    __eq__ = model_eq\n    __hash__ = model_hash\n"
+        )
         out.append("\n")
     return "".join(out)
-
-
-def ref_target(node: Schema) -> str | None:
-    """Re-exported for the operations emitter."""
-    return ref_name(node)

@@ -32,22 +32,26 @@ class ParamsSpec:
     doc: str
     fields: list[ParamField] = field(default_factory=list)
     operation: bool = False
+    resource: str = ""
+    """For an operation's parameters: its resource (parameters inherit within one only)."""
 
 
 class ParamsBuilder:
     """Builds one ParamsSpec per operation and per distinct nested parameter object."""
 
-    def __init__(self, enums: EnumRegistry, ref: dict[str, str], enum_owner: str) -> None:
-        self.enum_owner = enum_owner
+    def __init__(
+        self, enums: EnumRegistry, ref: dict[str, str], enum_owners: tuple[str, ...]
+    ) -> None:
+        self.enum_owners = enum_owners
         self.enums = enums
         self.specs: dict[str, ParamsSpec] = {}
         self._shapes: dict[str, Schema] = {}
         self._ref = ref
 
     def operation(
-        self, name: str, doc: str, properties: dict[str, tuple[Schema, bool, str]]
+        self, name: str, doc: str, properties: dict[str, tuple[Schema, bool, str]], resource: str
     ) -> None:
-        spec = ParamsSpec(name, doc, operation=True)
+        spec = ParamsSpec(name, doc, operation=True, resource=resource)
         for prop in sorted(properties):
             node, required, description = properties[prop]
             spec.fields.append(self._field(name, prop, node, required, description))
@@ -57,9 +61,9 @@ class ParamsBuilder:
         def ref(target: str) -> str:
             return self._ref[target]
 
-        # Enums of operation parameters are named after the resource (`CreditNoteEmailType`).
-        enum_owner = self.enum_owner if owner.startswith(self.enum_owner) else owner
-        rendered = scalar_type(node, enum_owner, prop, self.enums, ref, self._inline)
+        # Enums of a resource's parameters are named after the resource (`CreditNoteEmailType`).
+        enum_owner = next((o for o in self.enum_owners if owner.startswith(o)), owner)
+        rendered = scalar_type(node, enum_owner, prop, self.enums, ref, self._inline).render()
         if prop in UNSETTABLE and 'Literal[""]' not in rendered:
             rendered += ' | Literal[""]'
         return ParamField(prop, rendered, required, clean(desc or node.get("description")))
@@ -95,8 +99,8 @@ def _shape(node: object) -> object:
 
 
 def _parent(spec: ParamsSpec, specs: list[ParamsSpec]) -> ParamsSpec | None:
-    """An earlier operation (of more than `expand` and paging) whose parameters ``spec`` has
-    all of, with the same types."""
+    """An earlier operation of the same resource (of more than `expand` and paging) whose
+    parameters ``spec`` has all of, with the same types."""
     if not spec.operation:
         return None
     mine = {(f.name, f.type, f.required) for f in spec.fields}
@@ -104,7 +108,8 @@ def _parent(spec: ParamsSpec, specs: list[ParamsSpec]) -> ParamsSpec | None:
         if other is spec:
             return None
         theirs = {(f.name, f.type, f.required) for f in other.fields}
-        if other.operation and len(other.fields) > 2 and theirs <= mine:
+        same = other.operation and other.resource == spec.resource
+        if same and len(other.fields) > 2 and theirs <= mine:
             return other
     return None
 
@@ -117,7 +122,7 @@ def render(
 ) -> str:
     """The source text of ``params.py``: its own enum aliases, the models' ones imported."""
     out: list[str] = [header]
-    out.append('"""Typed request parameters of every credit-note operation.\n\n')
+    out.append('"""Typed request parameters of every operation.\n\n')
     out.append(
         '``None`` for a key means "not given" and is not sent; ``""`` is Stripe\'s "unset".\n'
     )

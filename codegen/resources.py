@@ -1,17 +1,23 @@
-"""Emits ``stripe_credit_notes/_resources.py``: the typed methods of ``client.credit_notes``.
+"""Emits ``stripe_credit_notes/resources/``: one module per resource, and the client's attributes.
 
-Four classes: sync and async, each plain and ``with_raw_response``. Every method is one line
-that hands the call to the client's shared implementation; only the signatures (typed keyword
-parameters from the spec, plus the per-call options) and return types differ, which is why they
-are generated rather than written four times by hand.
+Each resource module has a sync and an async class whose methods hand the call to the client's
+shared implementation; only the signatures (typed keyword parameters from the spec, plus the
+per-call options) and return types differ from one method to the next, which is why they are
+generated. The ``with_raw_response`` views are not written out: each of their methods is the
+plain method, wrapped by ``stripe_credit_notes._resource.to_raw_response``.
+
+``resources/__init__.py`` holds the mixins that give ``Client`` and ``AsyncClient`` one lazy
+attribute per resource (``client.credit_notes``, ``client.events``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .operations import Operation
+from .spec import pascal
+from .table import Resource
 from .text import docstring
 
+# Per-call options: (name, annotation). Every operation takes them, idempotency_key only POSTs.
 OPTIONS = (
     ("idempotency_key", "str | None"),
     ("stripe_account", "str | None"),
@@ -27,162 +33,196 @@ OPTIONS_DOC = (
     "``max_retries`` and ``validate`` (client-side pre-validation on or off)."
 )
 
-
-# Operations whose allocation the client pre-validates; they also take an invoice snapshot.
-ALLOCATION_CHECKED = ("create", "preview", "preview_lines")
-SNAPSHOT_DOC = (
-    "``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`) states "
-    "the invoice's ``amount_remaining`` and ``status`` so the allocation check is exact."
-)
-
 GET_OPTIONS_DOC = (
     "Per-call options: ``stripe_account``, ``api_version``, ``timeout`` (seconds per attempt), "
     "``max_retries`` and ``validate`` (client-side pre-validation on or off)."
 )
 
+# Operations whose allocation the client pre-validates also take an invoice snapshot.
+SNAPSHOT_OPTION = ("invoice_snapshot", "InvoiceSnapshot | None")
+SNAPSHOT_DOC = (
+    "``invoice_snapshot`` (an :class:`~stripe_credit_notes.validation.InvoiceSnapshot`) states "
+    "the invoice's ``amount_remaining`` and ``status`` so the allocation check is exact."
+)
 
-@dataclass
-class Method:
-    name: str
-    http: str
-    path: str
-    path_param: str | None
-    params: str
-    response: str
-    item: str | None
-    summary: str
-    description: str
-    constant: str
+PAGE_DOC = (
+    "Returns the first page; iterating it walks every item across pages, fetching one page at "
+    "a time."
+)
 
+ASYNC_PAGE_DOC = (
+    "Returns an :class:`~stripe_credit_notes.AsyncPager`: ``await`` it for the first page, or "
+    "``async for`` over every item across pages."
+)
 
-@dataclass
-class Flavour:
-    cls: str
-    doc: str
-    is_async: bool
-    raw: bool
-
-
-FLAVOURS = (
-    Flavour("CreditNotes", "The credit-note operations of a :class:`Client`.", False, False),
-    Flavour(
-        "CreditNotesWithRawResponse",
-        "The same operations, returning :class:`APIResponse` (status, headers, request id).",
-        False,
-        True,
-    ),
-    Flavour(
-        "AsyncCreditNotes", "The credit-note operations of an :class:`AsyncClient`.", True, False
-    ),
-    Flavour(
-        "AsyncCreditNotesWithRawResponse",
-        "The same async operations, returning :class:`APIResponse`.",
-        True,
-        True,
-    ),
+RAW_DOC = (
+    "The same methods, returning the response's status, headers and request id along with "
+    "the decoded object."
 )
 
 
-def _return_type(m: Method, f: Flavour) -> str:
-    if m.item is not None:
-        page = f"AsyncPage[{m.item}]" if f.is_async else f"Page[{m.item}]"
-        if f.raw:
-            return f"APIResponse[{page}]"
-        return f"AsyncPager[{m.item}]" if f.is_async else page
-    return f"APIResponse[{m.response}]" if f.raw else m.response
-
-
-def _method(m: Method, f: Flavour) -> str:
-    args = ["self"]
-    if m.path_param:
-        args += [f"{m.path_param}: str", "/"]
-    args.append("*")
-    options = [(n, t) for n, t in OPTIONS if n != "idempotency_key" or m.http == "POST"]
-    if m.name in ALLOCATION_CHECKED:
-        options.append(("invoice_snapshot", "InvoiceSnapshot | None"))
-    args += [f"{name}: {tp} = None" for name, tp in options]
-    args.append(f"**params: Unpack[{m.params}]")
-    returns = _return_type(m, f)
-    # Async list methods are plain functions returning an AsyncPager (awaitable and iterable).
-    is_coroutine = f.is_async and not (m.item is not None and not f.raw)
-    prefix = "async def" if is_coroutine else "def"
-    signature = ",\n        ".join(args)
-    doc = m.summary.rstrip(".") + f" (``{m.http} {m.path}``)."
-    if m.description and m.description != m.summary:
-        doc += "\n\n" + m.description
-    doc += "\n\n" + (OPTIONS_DOC if m.http == "POST" else GET_OPTIONS_DOC)
-    if m.name in ALLOCATION_CHECKED:
-        doc += " " + SNAPSHOT_DOC
-    if m.item is not None:
-        doc += (
-            "\n\nReturns the first page; iterating it walks every item across pages, "
-            "fetching one page at a time."
-        )
-    passed = ", ".join(f"{name}={name}" for name, _ in options)
-    target = m.path_param or "None"
-    call = f"{m.constant}, {target}, params, RequestOptions({passed})"
-    if m.item is not None:
-        if f.is_async and not f.raw:
-            body = f"return AsyncPager(lambda: self._client._page({call}))"
-        elif f.is_async:
-            body = f"return await self._client._page_response({call})"
-        elif f.raw:
-            body = f"return self._client._page_response({call})"
-        else:
-            body = f"return self._client._page({call})"
-    else:
-        awaited = "await " if f.is_async else ""
-        suffix = "" if f.raw else ".parsed"
-        if f.is_async and not f.raw:
-            body = f"return (await self._client._request({call})).parsed"
-        else:
-            body = f"return {awaited}self._client._request({call}){suffix}"
+def class_name(resource: Resource, is_async: bool = False, raw: bool = False) -> str:
+    """``CreditNotes``, ``AsyncCreditNotes``, ``CreditNotesWithRawResponse``, ..."""
     return (
-        f"    {prefix} {m.name}(\n        {signature},\n    ) -> {returns}:\n"
-        + docstring(doc, "        ")
-        + f"        {body}\n"
+        ("Async" if is_async else "") + pascal(resource.name) + ("WithRawResponse" if raw else "")
     )
 
 
-def render(methods: list[Method], models: list[str], params: list[str], header: str) -> str:
-    """The source text of ``_resources.py``."""
+def _options(o: Operation) -> list[tuple[str, str]]:
+    options = [(n, t) for n, t in OPTIONS if n != "idempotency_key" or o.http == "POST"]
+    if o.op.allocation_checked:
+        options.append(SNAPSHOT_OPTION)
+    return options
+
+
+def _returns(o: Operation, is_async: bool) -> str:
+    if o.item is None:
+        return o.response.rpartition(":")[2]
+    item = o.item.rpartition(":")[2]
+    return f"AsyncPager[{item}]" if is_async else f"Page[{item}]"
+
+
+def _doc(o: Operation, is_async: bool, resource: Resource) -> str:
+    if is_async:
+        # The sync method carries the spec's description; the async one points at it.
+        doc = o.summary.rstrip(".") + f" (``{o.http} {o.path}``).\n\n"
+        doc += (
+            f"The async form of :meth:`{class_name(resource)}.{o.method}`, with the same options."
+        )
+        if o.item is not None:
+            doc += " " + ASYNC_PAGE_DOC
+        return doc
+    doc = o.summary.rstrip(".") + f" (``{o.http} {o.path}``)."
+    if o.description and o.description != o.summary:
+        doc += "\n\n" + o.description
+    doc += "\n\n" + (OPTIONS_DOC if o.http == "POST" else GET_OPTIONS_DOC)
+    if o.op.allocation_checked:
+        doc += " " + SNAPSHOT_DOC
+    if o.item is not None:
+        doc += "\n\n" + PAGE_DOC
+    return doc
+
+
+def _method(o: Operation, resource: Resource, is_async: bool) -> str:
+    args = ["self"]
+    if o.path_param:
+        args += [f"{o.path_param}: str", "/"]
+    args.append("*")
+    options = _options(o)
+    args += [f"{name}: {tp} = None" for name, tp in options]
+    args.append(f"**params: Unpack[{o.params_class}]")
+    # Async list methods are plain functions returning an AsyncPager (awaitable and iterable).
+    coroutine = is_async and o.item is None
+    passed = ", ".join(f"{name}={name}" for name, _ in options)
+    call = f"{o.constant}, {o.path_param or 'None'}, params, RequestOptions({passed})"
+    primitive = "_request" if o.item is None else "_list"
+    awaited = "await " if coroutine else ""
+    return (
+        f"    {'async def' if coroutine else 'def'} {o.method}(\n"
+        f"        {', '.join(args)},\n"
+        f"    ) -> {_returns(o, is_async)}:\n"
+        + docstring(_doc(o, is_async, resource), "        ")
+        + f"        return {awaited}self.{primitive}({call})\n"
+    )
+
+
+def render_resource(resource: Resource, ops: list[Operation], header: str) -> str:
+    """The source text of ``resources/<resource>.py``."""
+    names = [class_name(resource, a, r) for a in (False, True) for r in (False, True)]
+    models: dict[str, set[str]] = {}
+    for o in ops:
+        module, _, cls = (o.item or o.response).rpartition(":")
+        models.setdefault(module or "models", set()).add(cls)
+    pages = sorted({"Page" if not a else "AsyncPager" for o in ops if o.item for a in (0, 1)})
+    snapshot = any(o.op.allocation_checked for o in ops)
     out = [header]
-    out.append('"""The typed methods of ``client.credit_notes`` (sync and async).\n\n')
-    out.append("Each method is one line: the shared implementation lives in the clients.\n")
-    out.append('"""\n\n')
+    out.append(f'"""The typed methods of ``client.{resource.name}`` (sync and async).\n\n')
+    out.append("Each method hands the call to the client; the ``with_raw_response`` views reuse\n")
+    out.append('the same methods (see ``stripe_credit_notes._resource``).\n"""\n\n')
     out.append("from __future__ import annotations\n\n")
     out.append("from typing import TYPE_CHECKING\n\n")
-    out.append("from ._core import RequestOptions\n")
-    out.append("from ._operations import " + ", ".join(sorted(m.constant for m in methods)) + "\n")
-    out.append("from ._pagination import AsyncPage, AsyncPager, Page\n")
-    out.append("from ._response import APIResponse\n\n")
+    out.append("from .._core import RequestOptions\n")
+    out.append(f"from .._operations import {', '.join(sorted(o.constant for o in ops))}\n")
+    out.append(
+        "from .._resource import (\n    AsyncAPIResource,\n    AsyncRawResponse,\n"
+        "    SyncAPIResource,\n    SyncRawResponse,\n    to_raw_response,\n)\n\n"
+    )
     out.append("if TYPE_CHECKING:\n")
     out.append("    from typing_extensions import Unpack\n\n")
-    out.append("    from ._client import AsyncClient, Client\n")
-    out.append("    from .models import " + ", ".join(sorted(models)) + "\n")
-    out.append("    from .params import " + ", ".join(sorted(params)) + "\n")
-    out.append("    from .validation import InvoiceSnapshot\n\n")
-    out.append("__all__ = [" + ", ".join(f'"{f.cls}"' for f in FLAVOURS) + "]\n\n")
-    for f in FLAVOURS:
-        client = "AsyncClient" if f.is_async else "Client"
-        out.append(f"\nclass {f.cls}:\n")
-        out.append(docstring(f.doc, "    "))
-        out.append('\n    __slots__ = ("_client",)\n\n')
-        out.append(f"    def __init__(self, client: {client}) -> None:\n")
-        out.append("        self._client = client\n\n")
-        if not f.raw:
-            raw_cls = f.cls.replace("CreditNotes", "CreditNotesWithRawResponse")
-            out.append("    @property\n")
-            out.append(f"    def with_raw_response(self) -> {raw_cls}:\n")
-            out.append(
-                docstring(
-                    "The same methods, returning the response's status, headers and request "
-                    "id along with the decoded object.",
-                    "        ",
-                )
+    if pages:
+        out.append(f"    from .._pagination import {', '.join(pages)}\n")
+    for module in sorted(models):
+        out.append(f"    from ..{module} import {', '.join(sorted(models[module]))}\n")
+    out.append(f"    from ..params import {', '.join(sorted(o.params_class for o in ops))}\n")
+    if snapshot:
+        out.append("    from ..validation import InvoiceSnapshot\n")
+    out.append("\n__all__ = [" + ", ".join(f'"{n}"' for n in sorted(names)) + "]\n\n")
+    for is_async in (False, True):
+        plain = class_name(resource, is_async)
+        raw = class_name(resource, is_async, raw=True)
+        client = "AsyncClient" if is_async else "Client"
+        base = "AsyncAPIResource" if is_async else "SyncAPIResource"
+        out.append(f"\nclass {plain}({base}):\n")
+        out.append(
+            docstring(
+                f"{resource.summary}\n\nThe ``{resource.name}`` of {'an' if is_async else 'a'} :class:`~stripe_credit_notes.{client}`.",
+                "    ",
             )
-            out.append(f"        return {raw_cls}(self._client)\n\n")
-        for m in methods:
-            out.append(_method(m, f))
+        )
+        out.append("\n    __slots__ = ()\n\n")
+        out.append("    @property\n")
+        out.append(f"    def with_raw_response(self) -> {raw}:\n")
+        out.append(docstring(RAW_DOC, "        "))
+        out.append(f"        return {raw}(self._client)\n\n")
+        for o in ops:
+            out.append(_method(o, resource, is_async))
             out.append("\n")
+        out.append(f"\nclass {raw}({'AsyncRawResponse' if is_async else 'SyncRawResponse'}):\n")
+        out.append(
+            docstring(
+                f"The methods of :class:`{plain}`, each returning an "
+                ":class:`~stripe_credit_notes.APIResponse` around what it returns.",
+                "    ",
+            )
+        )
+        out.append("\n    __slots__ = ()\n\n")
+        for o in ops:
+            out.append(f"    {o.method} = to_raw_response({plain}.{o.method})\n")
+        out.append("\n")
+    return "".join(out)
+
+
+def render_package(resources: tuple[Resource, ...], header: str) -> str:
+    """The source text of ``resources/__init__.py``: the clients' lazy resource attributes."""
+    out = [header]
+    out.append('"""The resources of the clients, one module each, created on first use.\n\n')
+    out.append(
+        "``Client`` and ``AsyncClient`` inherit the attributes below; a resource's module is\n"
+    )
+    out.append(
+        'imported the first time its attribute is read, so building a client stays cheap.\n"""\n\n'
+    )
+    out.append("from __future__ import annotations\n\n")
+    out.append("from functools import cached_property\n")
+    out.append("from typing import TYPE_CHECKING, cast\n\n")
+    out.append("if TYPE_CHECKING:\n")
+    out.append("    from .._client import AsyncClient, Client\n")
+    for r in resources:
+        out.append(f"    from .{r.name} import {class_name(r, True)}, {class_name(r)}\n")
+    out.append('\n__all__ = ["AsyncResources", "SyncResources"]\n\n')
+    for is_async in (False, True):
+        mixin = "AsyncResources" if is_async else "SyncResources"
+        client = "AsyncClient" if is_async else "Client"
+        out.append(f"\nclass {mixin}:\n")
+        out.append(
+            docstring(f"The resource attributes of :class:`~stripe_credit_notes.{client}`.", "    ")
+        )
+        for r in resources:
+            cls = class_name(r, is_async)
+            out.append("\n    @cached_property\n")
+            out.append(f"    def {r.name}(self) -> {cls}:\n")
+            out.append(docstring(r.summary, "        "))
+            out.append(f"        from .{r.name} import {cls}\n\n")
+            out.append(f'        return {cls}(cast("{client}", self))\n')
+        out.append("\n")
     return "".join(out)

@@ -40,15 +40,17 @@ def reduce(node: Schema) -> dict[str, Any]:
     return out
 
 
-def render(operations: dict[str, dict[str, Any]], header: str) -> str:
+def render(operations: dict[tuple[str, str], dict[str, Any]], header: str) -> str:
     """The source text of ``_param_schemas.py``."""
     body = pprint.pformat(operations, width=96, sort_dicts=False)
     return (
         header
-        + '"""The parameter schemas of every operation, reduced to what pre-validation checks."""\n\n'
+        + '"""The parameter schemas of every operation, reduced to what pre-validation checks.\n\n'
+        + 'Keyed by ``(resource, method)``, like every operation table.\n"""\n\n'
         + "from __future__ import annotations\n\n"
         + "from typing import Any, Final\n\n"
-        + "PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = "
+        + "from ._operation import OperationKey\n\n"
+        + "PARAM_SCHEMAS: Final[dict[OperationKey, dict[str, Any]]] = "
         + body
         + "\n"
     )

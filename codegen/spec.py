@@ -34,12 +34,6 @@ MODEL_NAMES: dict[str, str] = {
     "notification_event_request": "EventRequest",
 }
 
-# Inline list envelopes, by their schema title.
-LIST_NAMES: dict[str, str] = {
-    "CreditNotesList": "CreditNoteList",
-    "CreditNoteLinesList": "CreditNoteLineItemList",
-}
-
 # Inline request-parameter objects, by their schema title.
 PARAM_NAMES: dict[str, str] = {
     "credit_note_line_item_params": "CreditNoteLineParams",
@@ -49,19 +43,6 @@ PARAM_NAMES: dict[str, str] = {
     "credit_note_shipping_cost": "ShippingCostParams",
     "range_query_specs": "RangeQueryParams",
 }
-
-# operationId -> the method name on ``client.credit_notes``.
-OPERATION_NAMES: dict[str, str] = {
-    "PostCreditNotes": "create",
-    "GetCreditNotesPreview": "preview",
-    "GetCreditNotesPreviewLines": "preview_lines",
-    "GetCreditNotes": "list",
-    "GetCreditNotesCreditNoteLines": "list_lines",
-    "GetCreditNotesId": "retrieve",
-    "PostCreditNotesId": "update",
-    "PostCreditNotesIdVoid": "void",
-}
-OPERATION_ORDER = list(OPERATION_NAMES.values())
 
 
 def pascal(name: str) -> str:
@@ -90,3 +71,16 @@ def ref_name(node: Schema) -> str | None:
     if not ref.startswith(prefix):
         raise ValueError(f"unsupported $ref {ref!r}")
     return str(ref[len(prefix) :])
+
+
+def list_model_name(node: Schema) -> str | None:
+    """The class of an inline list envelope (its item's class + ``List``), or ``None``.
+
+    Stripe writes every list envelope inline (``CreditNotesList``, ``NotificationEventList``),
+    with the same four properties; the item schema names it.
+    """
+    props = node.get("properties", {})
+    if set(props) != {"data", "has_more", "object", "url"}:
+        return None
+    item = ref_name(props["data"].get("items", {}))
+    return None if item is None else model_name(item) + "List"

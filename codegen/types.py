@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from .spec import Schema, pascal, ref_name
 from .text import clean, docstring
@@ -50,6 +52,67 @@ def enum_alias_name(owner: str, field: str) -> str:
     return owner + field_part
 
 
+@dataclass(frozen=True)
+class Shape:
+    """A type the generator emits, kept as structure: rendered as an annotation for the models
+    and params, and read by the codec emitter to write each field's decode and encode."""
+
+    kind: Literal[
+        "int",
+        "bool",
+        "float",
+        "str",
+        "decimal",
+        "enum",
+        "model",
+        "list",
+        "map",
+        "object",
+        "union",
+        "empty",
+    ]
+    name: str = ""
+    """The alias of an ``enum``, the class of a ``model``."""
+    args: tuple[Shape, ...] = ()
+    """The item of a ``list``, the value of a ``map``, the members of a ``union``."""
+
+    def render(self) -> str:
+        """The Python annotation, e.g. ``str | Customer | DeletedCustomer``."""
+        if self.kind == "union":
+            parts: list[str] = []
+            for member in self.args:
+                for part in member.render().split(" | "):
+                    if part not in parts:
+                        parts.append(part)
+            return " | ".join(parts)
+        if self.kind == "enum":
+            return f"{self.name} | str"  # a value Stripe adds tomorrow must still decode
+        if self.kind == "model":
+            return self.name
+        if self.kind == "list":
+            return f"list[{self.args[0].render()}]"
+        if self.kind == "map":
+            return f"dict[str, {self.args[0].render()}]"
+        return _SCALARS[self.kind]
+
+    def members(self) -> tuple[Shape, ...]:
+        """The members of a union (flattened), or the shape itself."""
+        if self.kind != "union":
+            return (self,)
+        return tuple(m for member in self.args for m in member.members())
+
+
+_SCALARS = {
+    "int": "int",
+    "bool": "bool",
+    "float": "float",
+    "str": "str",
+    "decimal": "Decimal",
+    "object": "dict[str, Any]",
+    "empty": 'Literal[""]',
+}
+
+
 def scalar_type(
     node: Schema,
     owner: str,
@@ -57,47 +120,41 @@ def scalar_type(
     enums: EnumRegistry,
     ref: Callable[[str], str],
     inline: Callable[[Schema, str], str],
-) -> str:
-    """The Python type of one schema node (without nullability)."""
+) -> Shape:
+    """The shape of one schema node (without nullability)."""
     target = ref_name(node)
     if target is not None:
-        return ref(target)
+        return Shape("model", ref(target))
     if "anyOf" in node:
-        members: list[str] = []
+        members: list[Shape] = []
         for member in node["anyOf"]:
             if member.get("type") == "string" and member.get("enum") == [""]:
-                rendered = 'Literal[""]'
+                members.append(Shape("empty"))
             else:
-                rendered = scalar_type(member, owner, field, enums, ref, inline)
-            for part in rendered.split(" | "):
-                if part not in members:
-                    members.append(part)
-        return " | ".join(members)
+                members.append(scalar_type(member, owner, field, enums, ref, inline))
+        return members[0] if len(members) == 1 else Shape("union", args=tuple(members))
     kind = node.get("type")
     if kind == "integer":
-        return "int"
+        return Shape("int")
     if kind == "boolean":
-        return "bool"
+        return Shape("bool")
     if kind == "number":
-        return "float"
+        return Shape("float")
     if kind == "string":
         if node.get("format") == "decimal":
-            return "Decimal"
+            return Shape("decimal")
         if "enum" in node:
-            alias = enums.alias(owner, field, node["enum"], node.get("description"))
-            return f"{alias} | str"  # a value Stripe adds tomorrow must still decode
-        return "str"
+            return Shape("enum", enums.alias(owner, field, node["enum"], node.get("description")))
+        return Shape("str")
     if kind == "array":
-        item = scalar_type(node["items"], owner, field, enums, ref, inline)
-        return f"list[{item}]"
+        return Shape("list", args=(scalar_type(node["items"], owner, field, enums, ref, inline),))
     if kind == "object":
         if node.get("properties"):
-            return inline(node, field)
+            return Shape("model", inline(node, field))
         extra = node.get("additionalProperties")
         if isinstance(extra, dict):
-            value = scalar_type(extra, owner, field, enums, ref, inline)
-            return f"dict[str, {value}]"
-        return "dict[str, Any]"
+            return Shape("map", args=(scalar_type(extra, owner, field, enums, ref, inline),))
+        return Shape("object")
     raise ValueError(f"{owner}.{field}: unsupported schema {node!r}")
 
 

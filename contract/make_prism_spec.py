@@ -75,7 +75,7 @@ ERROR_EXAMPLE: dict[str, Any] = {
 # A deliberately invalid response (``amount`` as a string) that Prism serves only when asked
 # with ``Prefer: example=contract-canary``: the contract suite checks that Prism reports it, so
 # a Prism or spec change that silently switches response validation off cannot go unnoticed.
-CANARY_OPERATION = "retrieve"
+CANARY_OPERATION = ("credit_notes", "retrieve")
 CANARY_EXAMPLE = "contract-canary"
 
 
@@ -207,14 +207,15 @@ def _rewrite_requests(spec: dict[str, Any], notes: list[str]) -> None:
 # -- 1. examples -------------------------------------------------------------------------------
 
 
-def _examples(fixture: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Example bodies by operation name (``stripe_credit_notes._operations`` names)."""
+def _examples(fixture: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Example bodies by operation key (``stripe_credit_notes._operations.OPERATIONS``)."""
     note = copy.deepcopy(fixture["credit_note"])
+    event = copy.deepcopy(fixture["event"])
     lines = copy.deepcopy(note["lines"]["data"])
     voided = copy.deepcopy(note)
     voided["status"] = "void"
     # has_more=True lets the tests walk pages (always with a cap: every page is the same).
-    return {
+    notes = {
         "create": note,
         "preview": note,
         "retrieve": note,
@@ -233,6 +234,14 @@ def _examples(fixture: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "has_more": True,
             "url": "/v1/credit_notes/preview/lines",
         },
+    }
+    events = {
+        "retrieve": event,
+        "list": {"object": "list", "data": [event], "has_more": True, "url": "/v1/events"},
+    }
+    return {
+        **{("credit_notes", name): body for name, body in notes.items()},
+        **{("events", name): body for name, body in events.items()},
     }
 
 
@@ -259,13 +268,14 @@ def _attach_examples(spec: dict[str, Any], fixture: dict[str, Any]) -> list[str]
         sdk_op = by_route.get((method, path))
         if sdk_op is None:
             raise SpecError(f"{method} {path} is not an operation of the SDK")
-        body = examples[sdk_op.name]
-        _check_round_trip(sdk_op.name, sdk_op.response_type, body)
+        body = examples[sdk_op.key]
+        label = ".".join(sdk_op.key)
+        _check_round_trip(label, sdk_op.response_type, body)
         responses = op["responses"]
         ok = responses.get("200", {}).get("content", {}).get("application/json")
         if ok is None:
             raise SpecError(f"{method} {path} has no 200 application/json response")
-        if sdk_op.name == CANARY_OPERATION:
+        if sdk_op.key == CANARY_OPERATION:
             # The first named example is the default; the canary is served only on request.
             canary = copy.deepcopy(body)
             canary["amount"] = str(canary["amount"])
@@ -278,7 +288,7 @@ def _attach_examples(spec: dict[str, Any], fixture: dict[str, Any]) -> list[str]
         error = responses.get("default", {}).get("content", {}).get("application/json")
         if error is not None:
             error["example"] = ERROR_EXAMPLE
-        done.append(sdk_op.name)
+        done.append(label)
     return done
 
 

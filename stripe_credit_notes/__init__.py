@@ -32,7 +32,8 @@ from .errors import (
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
-    from ._converter import converter, from_dict, to_dict
+    from ._codec_support import from_dict, to_dict
+    from ._converter import converter
     from ._core import RequestOptions
     from ._pagination import AsyncPage, AsyncPager, Page
     from ._response import APIResponse
@@ -78,8 +79,8 @@ _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
     "converter": "._converter",
-    "from_dict": "._converter",
-    "to_dict": "._converter",
+    "from_dict": "._codec_support",
+    "to_dict": "._codec_support",
     "RequestOptions": "._core",
     "AsyncPage": "._pagination",
     "AsyncPager": "._pagination",

@@ -15,21 +15,19 @@ from typing import Any, TypeVar
 import httpx
 
 from . import errors
+from ._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from ._core import (
-    DEFAULT_BASE_URL,
-    DEFAULT_TIMEOUT,
     RETRIEVE_INVOICE,
     ClientCore,
     PreparedRequest,
     RequestOptions,
     connection_error,
-    is_retryable,
 )
 from ._operation import Operation
 from ._pagination import AsyncPage, Page
-from ._resources import AsyncCreditNotes, CreditNotes
 from ._response import APIResponse
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, is_retryable
+from .resources import AsyncResources, SyncResources
 from .versions import ApiVersion
 
 __all__ = ["AsyncClient", "Client"]
@@ -169,7 +167,7 @@ class _BaseClient:
         )
 
 
-class Client(_BaseClient):
+class Client(_BaseClient, SyncResources):
     """A blocking client for Stripe's Credit Notes API.
 
     >>> with Client(api_key="sk_test_...") as client:          # doctest: +SKIP
@@ -213,8 +211,6 @@ class Client(_BaseClient):
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
-        self.credit_notes = CreditNotes(self)
-        """Create, preview, list, retrieve, update and void credit notes."""
 
     def close(self) -> None:
         """Close the connections this client opened (not a caller-supplied ``http_client``)."""
@@ -299,7 +295,7 @@ class Client(_BaseClient):
         return self._page_response(op, path_id, params, options).parsed
 
 
-class AsyncClient(_BaseClient):
+class AsyncClient(_BaseClient, AsyncResources):
     """An asyncio client for Stripe's Credit Notes API, with the same surface as :class:`Client`.
 
     >>> async with AsyncClient(api_key="sk_test_...") as client:  # doctest: +SKIP
@@ -339,8 +335,6 @@ class AsyncClient(_BaseClient):
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)
-        self.credit_notes = AsyncCreditNotes(self)
-        """Create, preview, list, retrieve, update and void credit notes."""
 
     async def aclose(self) -> None:
         """Close the connections this client opened (not a caller-supplied ``http_client``)."""

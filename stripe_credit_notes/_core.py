@@ -6,11 +6,9 @@ attempts; what goes on the wire, what a response means and whether to retry are 
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import logging
 import os
-import uuid
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 from urllib.parse import urlsplit
@@ -22,7 +20,7 @@ from . import errors
 from ._encoding import encode_body, encode_query, quote_path_id
 from ._operation import Operation
 from ._response import APIResponse
-from ._retry import RetryPolicy, parse_retry_after, should_retry
+from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
 from .versions import LATEST, ApiVersion
 
@@ -34,18 +32,11 @@ __all__ = ["ClientCore", "PreparedRequest", "RequestOptions"]
 
 R = TypeVar("R")
 
-logger = logging.getLogger("stripe_credit_notes")
-
-DEFAULT_BASE_URL = "https://api.stripe.com"
-DEFAULT_TIMEOUT = 80.0
-
-# Operations whose parameters the allocation rules check (preview lines also pages).
-CREDIT_NOTE_OPERATIONS = frozenset({"create", "preview", "preview_lines"})
-
-# The one request that is not a credit-note operation: the opt-in invoice fetch that makes the
+# The one request that is not an operation of the spec: the opt-in invoice fetch that makes the
 # allocation checks exact. Only `amount_remaining`, `status` and `currency` are read from it.
 RETRIEVE_INVOICE: Operation[Invoice] = Operation(
-    name="retrieve_invoice",
+    resource="invoices",
+    name="retrieve",
     method="GET",
     path="/v1/invoices/{invoice}",
     path_param="invoice",
@@ -91,8 +82,10 @@ class PreparedRequest(Generic[R]):
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+    if host in ("localhost", "127.0.0.1", "::1"):
+        return True  # the usual spellings, without importing ipaddress
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -116,19 +109,15 @@ def normalize_base_url(base_url: str) -> str:
 
 def user_agent() -> str:
     """``User-Agent`` naming the package, Python and httpx versions."""
-    import platform
-
-    return (
-        f"stripe-credit-notes/{__version__} "
-        f"(Python/{platform.python_version()}; httpx/{httpx.__version__})"
-    )
+    # What platform.python_version() returns ("3.11.7", "3.13.0rc1"), without importing it.
+    python = sys.version.split()[0]
+    return f"stripe-credit-notes/{__version__} (Python/{python}; httpx/{httpx.__version__})"
 
 
 class ClientCore:
     """Configuration and the I/O-free request/response logic of one client."""
 
     __slots__ = (
-        "_api_key",
         "_base_headers",
         "api_version",
         "base_url",
@@ -159,7 +148,6 @@ class ClientCore:
             )
         if not key.isprintable() or any(c.isspace() for c in key):
             raise ValueError("api_key contains whitespace or control characters")
-        self._api_key = key
         version = ApiVersion.coerce(api_version) if api_version is not None else LATEST
         self.api_version = str(version)
         self.base_url = normalize_base_url(base_url)
@@ -222,6 +210,8 @@ class ClientCore:
         content = None
         url = self.base_url + path
         if op.method == "POST":
+            import uuid  # (and the platform module it loads) only once something is posted
+
             idempotency_key = options.get("idempotency_key") or str(uuid.uuid4())
             if not idempotency_key.isprintable() or len(idempotency_key) > 255:
                 raise ValueError("idempotency_key must be printable and at most 255 characters")
@@ -263,7 +253,7 @@ class ClientCore:
         """The invoice id to fetch before this call (opt-in ``fetch_invoice`` mode), if any."""
         if (
             self.fetch_invoice
-            and op.name in CREDIT_NOTE_OPERATIONS
+            and op.allocation_checked
             and options.get("invoice_snapshot") is None
             and self._validating(options)
         ):
@@ -274,10 +264,15 @@ class ClientCore:
 
     @staticmethod
     def snapshot_from_invoice(invoice: Invoice) -> InvoiceSnapshot:
-        """Read ``amount_remaining``, ``status`` and ``currency`` from a fetched invoice."""
+        """Read ``amount_remaining``, ``status`` and ``currency`` from a fetched invoice.
+
+        Through the model's own encoding (``to_dict``), so it reads the same fields whether
+        ``Invoice`` declares them (typed) or keeps them in ``extra`` (today's stub).
+        """
+        from ._codec_support import to_dict
         from .validation import InvoiceSnapshot
 
-        return InvoiceSnapshot.from_invoice_json({"id": invoice.id, **invoice.extra})
+        return InvoiceSnapshot.from_invoice_json(to_dict(invoice))
 
     @staticmethod
     def pre_validate(
@@ -287,9 +282,11 @@ class ClientCore:
         invoice: InvoiceSnapshot | None,
     ) -> None:
         """Raise ``ValidationError`` for parameters Stripe would refuse under ``version``."""
+        if not params and not op.allocation_checked:
+            return  # every other rule checks a given parameter: nothing to load or walk
         from .validation._check import raise_if_invalid
 
-        raise_if_invalid(op.name, params, version, invoice)
+        raise_if_invalid(op.key, params, version, invoice)
 
     # -- responses ---------------------------------------------------------------------------
 
@@ -305,16 +302,23 @@ class ClientCore:
         """Decode a response, or raise the typed error it stands for."""
         request_id = headers.get("request-id")
         if not 200 <= status < 300:
-            raise error_from_response(status, headers, body)
-        from ._converter import from_dict  # the models load with the first response
+            raise errors.error_from_response(status, headers, body)
+        from ._codec_support import DecodeError, from_dict  # the models load with the first
 
         try:
             data = json.loads(body)
             parsed = from_dict(request.operation.response_type, data)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (
+            DecodeError,
+            RecursionError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
             raise errors.MalformedResponseError(
                 f"Stripe answered {status} but the body is not a valid "
-                f"{request.operation.response_type.__name__} ({type(exc).__name__}: {exc})",
+                f"{request.operation.response_type.__name__} ({_problem(exc)})",
                 http_status=status,
                 request_id=request_id,
                 body=body,
@@ -338,68 +342,13 @@ class ClientCore:
         return self.retry_policy.delay(retry_number, retry_after)
 
 
-def is_retryable(error: BaseException) -> bool:
-    """Whether an attempt that raised ``error`` may be retried (see ``_retry``)."""
-    if not isinstance(error, errors.StripeError) or isinstance(error, errors.ValidationError):
-        return False
-    if isinstance(error, errors.APIConnectionError):
-        return True
-    if error.http_status is None or 200 <= error.http_status < 300:
-        return False
-    return should_retry(error.http_status, error.headers, error.code)
-
-
-_ERROR_CLASSES: dict[int, type[errors.StripeError]] = {
-    400: errors.InvalidRequestError,
-    404: errors.InvalidRequestError,
-    401: errors.AuthenticationError,
-    402: errors.CardError,
-    403: errors.PermissionDeniedError,
-    429: errors.RateLimitError,
-}
-
-
-def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> errors.StripeError:
-    """The typed error for a non-2xx response; never fails on a non-JSON or truncated body."""
-    request_id = headers.get("request-id")
-    error: Mapping[str, Any] | None = None
-    try:
-        decoded = json.loads(body) if body else None
-    except ValueError:
-        decoded = None
-    if isinstance(decoded, dict) and isinstance(decoded.get("error"), dict):
-        error = decoded["error"]
-    if error is not None:
-        message = str(error.get("message") or f"Stripe returned HTTP {status}")
-    else:
-        snippet = body[:200].decode("utf-8", "replace") if body else ""
-        message = f"Stripe returned HTTP {status} with a body that is not Stripe's error JSON"
-        if snippet:
-            message += f": {snippet!r}"
-    error_type = _str_or_none(error, "type")
-    if error_type == "idempotency_error":
-        cls: type[errors.StripeError] = errors.IdempotencyError
-    else:
-        cls = _ERROR_CLASSES.get(status, errors.APIError)
-    return cls(
-        message,
-        http_status=status,
-        type=error_type,
-        code=_str_or_none(error, "code"),
-        param=_str_or_none(error, "param"),
-        doc_url=_str_or_none(error, "doc_url"),
-        request_id=request_id,
-        body=body,
-        error=error,
-        headers=headers,
-    )
-
-
-def _str_or_none(error: Mapping[str, Any] | None, key: str) -> str | None:
-    if error is None:
-        return None
-    value = error.get(key)
-    return value if isinstance(value, str) else None
+def _problem(exc: BaseException) -> str:
+    """What was wrong with a 2xx body, for the message of its ``MalformedResponseError``."""
+    if isinstance(exc, errors.MalformedResponseError):
+        return exc.message  # the decoder's: the field path and what was wrong there
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply to decode"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def connection_error(

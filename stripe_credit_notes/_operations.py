@@ -2,18 +2,22 @@
 # spec/credit_notes.openapi.json (Stripe API 2026-09-30.endive) and
 # spec/credit_notes.2022-11-15.openapi.json. Do not edit it by hand: change the generator and
 # run `make generate`.
-"""The eight credit-note operations of the spec, as data the client dispatches on."""
+"""Every operation of the spec, as data the clients dispatch on.
+
+Keyed by ``(resource, method)``: ``OPERATIONS["credit_notes", "create"]``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ._operation import Operation
+from ._operation import Operation, OperationKey
 
 if TYPE_CHECKING:
-    from .models import CreditNote, CreditNoteLineItemList, CreditNoteList
+    from .models import CreditNote, CreditNoteLineItemList, CreditNoteList, Event, EventList
 
-CREATE: Operation[CreditNote] = Operation(
+CREDIT_NOTES_CREATE: Operation[CreditNote] = Operation(
+    resource="credit_notes",
     name="create",
     method="POST",
     path="/v1/credit_notes",
@@ -21,9 +25,11 @@ CREATE: Operation[CreditNote] = Operation(
     response="CreditNote",
     item=None,
     summary="Create a credit note",
+    allocation_checked=True,
 )
 
-PREVIEW: Operation[CreditNote] = Operation(
+CREDIT_NOTES_PREVIEW: Operation[CreditNote] = Operation(
+    resource="credit_notes",
     name="preview",
     method="GET",
     path="/v1/credit_notes/preview",
@@ -31,9 +37,11 @@ PREVIEW: Operation[CreditNote] = Operation(
     response="CreditNote",
     item=None,
     summary="Preview a credit note",
+    allocation_checked=True,
 )
 
-PREVIEW_LINES: Operation[CreditNoteLineItemList] = Operation(
+CREDIT_NOTES_PREVIEW_LINES: Operation[CreditNoteLineItemList] = Operation(
+    resource="credit_notes",
     name="preview_lines",
     method="GET",
     path="/v1/credit_notes/preview/lines",
@@ -41,9 +49,11 @@ PREVIEW_LINES: Operation[CreditNoteLineItemList] = Operation(
     response="CreditNoteLineItemList",
     item="CreditNoteLineItem",
     summary="Retrieve a credit note preview's line items",
+    allocation_checked=True,
 )
 
-LIST: Operation[CreditNoteList] = Operation(
+CREDIT_NOTES_LIST: Operation[CreditNoteList] = Operation(
+    resource="credit_notes",
     name="list",
     method="GET",
     path="/v1/credit_notes",
@@ -53,7 +63,8 @@ LIST: Operation[CreditNoteList] = Operation(
     summary="List all credit notes",
 )
 
-LIST_LINES: Operation[CreditNoteLineItemList] = Operation(
+CREDIT_NOTES_LIST_LINES: Operation[CreditNoteLineItemList] = Operation(
+    resource="credit_notes",
     name="list_lines",
     method="GET",
     path="/v1/credit_notes/{credit_note}/lines",
@@ -63,7 +74,8 @@ LIST_LINES: Operation[CreditNoteLineItemList] = Operation(
     summary="Retrieve a credit note's line items",
 )
 
-RETRIEVE: Operation[CreditNote] = Operation(
+CREDIT_NOTES_RETRIEVE: Operation[CreditNote] = Operation(
+    resource="credit_notes",
     name="retrieve",
     method="GET",
     path="/v1/credit_notes/{id}",
@@ -73,7 +85,8 @@ RETRIEVE: Operation[CreditNote] = Operation(
     summary="Retrieve a credit note",
 )
 
-UPDATE: Operation[CreditNote] = Operation(
+CREDIT_NOTES_UPDATE: Operation[CreditNote] = Operation(
+    resource="credit_notes",
     name="update",
     method="POST",
     path="/v1/credit_notes/{id}",
@@ -83,7 +96,8 @@ UPDATE: Operation[CreditNote] = Operation(
     summary="Update a credit note",
 )
 
-VOID: Operation[CreditNote] = Operation(
+CREDIT_NOTES_VOID: Operation[CreditNote] = Operation(
+    resource="credit_notes",
     name="void",
     method="POST",
     path="/v1/credit_notes/{id}/void",
@@ -93,6 +107,41 @@ VOID: Operation[CreditNote] = Operation(
     summary="Void a credit note",
 )
 
-OPERATIONS = {
-    op.name: op for op in (CREATE, PREVIEW, PREVIEW_LINES, LIST, LIST_LINES, RETRIEVE, UPDATE, VOID)
+EVENTS_LIST: Operation[EventList] = Operation(
+    resource="events",
+    name="list",
+    method="GET",
+    path="/v1/events",
+    path_param=None,
+    response="EventList",
+    item="Event",
+    summary="List all events",
+)
+
+EVENTS_RETRIEVE: Operation[Event] = Operation(
+    resource="events",
+    name="retrieve",
+    method="GET",
+    path="/v1/events/{id}",
+    path_param="id",
+    response="Event",
+    item=None,
+    summary="Retrieve an event",
+)
+
+OPERATIONS: dict[OperationKey, Operation[Any]] = {
+    op.key: op
+    for op in (
+        CREDIT_NOTES_CREATE,
+        CREDIT_NOTES_PREVIEW,
+        CREDIT_NOTES_PREVIEW_LINES,
+        CREDIT_NOTES_LIST,
+        CREDIT_NOTES_LIST_LINES,
+        CREDIT_NOTES_RETRIEVE,
+        CREDIT_NOTES_UPDATE,
+        CREDIT_NOTES_VOID,
+        EVENTS_LIST,
+        EVENTS_RETRIEVE,
+    )
 }
+"""Every operation by ``(resource, method)``."""

@@ -2,14 +2,19 @@
 # spec/credit_notes.openapi.json (Stripe API 2026-09-30.endive) and
 # spec/credit_notes.2022-11-15.openapi.json. Do not edit it by hand: change the generator and
 # run `make generate`.
-"""The parameter schemas of every operation, reduced to what pre-validation checks."""
+"""The parameter schemas of every operation, reduced to what pre-validation checks.
+
+Keyed by ``(resource, method)``, like every operation table.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
-    "create": {
+from ._operation import OperationKey
+
+PARAM_SCHEMAS: Final[dict[OperationKey, dict[str, Any]]] = {
+    ("credit_notes", "create"): {
         "properties": {
             "amount": {"type": "integer"},
             "credit_amount": {"type": "integer"},
@@ -96,7 +101,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": ["invoice"],
     },
-    "preview": {
+    ("credit_notes", "preview"): {
         "properties": {
             "amount": {"type": "integer"},
             "credit_amount": {"type": "integer"},
@@ -183,7 +188,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": ["invoice"],
     },
-    "preview_lines": {
+    ("credit_notes", "preview_lines"): {
         "properties": {
             "amount": {"type": "integer"},
             "credit_amount": {"type": "integer"},
@@ -273,7 +278,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": ["invoice"],
     },
-    "list": {
+    ("credit_notes", "list"): {
         "properties": {
             "created": {
                 "anyOf": [
@@ -299,7 +304,7 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": [],
     },
-    "list_lines": {
+    ("credit_notes", "list_lines"): {
         "properties": {
             "ending_before": {"type": "string"},
             "expand": {"type": "array", "items": {"type": "string"}},
@@ -308,11 +313,11 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": [],
     },
-    "retrieve": {
+    ("credit_notes", "retrieve"): {
         "properties": {"expand": {"type": "array", "items": {"type": "string"}}},
         "required": [],
     },
-    "update": {
+    ("credit_notes", "update"): {
         "properties": {
             "expand": {"type": "array", "items": {"type": "string"}},
             "memo": {"type": "string"},
@@ -320,7 +325,37 @@ PARAM_SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         },
         "required": [],
     },
-    "void": {
+    ("credit_notes", "void"): {
+        "properties": {"expand": {"type": "array", "items": {"type": "string"}}},
+        "required": [],
+    },
+    ("events", "list"): {
+        "properties": {
+            "created": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "properties": {
+                            "gt": {"type": "integer"},
+                            "gte": {"type": "integer"},
+                            "lt": {"type": "integer"},
+                            "lte": {"type": "integer"},
+                        },
+                    },
+                    {"type": "integer"},
+                ]
+            },
+            "delivery_success": {"type": "boolean"},
+            "ending_before": {"type": "string"},
+            "expand": {"type": "array", "items": {"type": "string"}},
+            "limit": {"type": "integer"},
+            "starting_after": {"type": "string"},
+            "type": {"type": "string"},
+            "types": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": [],
+    },
+    ("events", "retrieve"): {
         "properties": {"expand": {"type": "array", "items": {"type": "string"}}},
         "required": [],
     },

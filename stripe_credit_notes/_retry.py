@@ -26,7 +26,15 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
-__all__ = ["RetryPolicy", "should_retry"]
+from . import errors
+from ._constants import (
+    DEFAULT_INITIAL_BACKOFF,
+    DEFAULT_MAX_BACKOFF,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+)
+
+__all__ = ["RetryPolicy", "is_retryable", "should_retry"]
 
 NEVER_RETRY_STATUSES = frozenset({400, 401, 402, 403, 404})
 
@@ -35,13 +43,13 @@ NEVER_RETRY_STATUSES = frozenset({400, 401, 402, 403, 404})
 class RetryPolicy:
     """How a client retries. The defaults match what Stripe recommends for its API."""
 
-    max_retries: int = 2
+    max_retries: int = DEFAULT_MAX_RETRIES
     """Retries after the first attempt (so at most ``max_retries + 1`` attempts)."""
-    initial_backoff: float = 0.5
+    initial_backoff: float = DEFAULT_INITIAL_BACKOFF
     """Seconds before the first retry (before jitter)."""
-    max_backoff: float = 8.0
+    max_backoff: float = DEFAULT_MAX_BACKOFF
     """Cap on the computed delay, in seconds."""
-    max_retry_after: float = 60.0
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
     """The longest ``Retry-After`` (seconds) the client honours; longer ones are capped."""
 
     def __attrs_post_init__(self) -> None:
@@ -85,6 +93,17 @@ def should_retry(
     if status == 429:
         return error_code == "lock_timeout"
     return status == 409 or status >= 500
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether an attempt that raised ``error`` may be retried (the rules above)."""
+    if not isinstance(error, errors.StripeError) or isinstance(error, errors.ValidationError):
+        return False
+    if isinstance(error, errors.APIConnectionError):
+        return True
+    if error.http_status is None or 200 <= error.http_status < 300:
+        return False
+    return should_retry(error.http_status, error.headers, error.code)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -25,6 +25,7 @@ __all__ = [
     "SignatureVerificationError",
     "StripeError",
     "ValidationError",
+    "error_from_response",
 ]
 
 
@@ -205,3 +206,70 @@ class SignatureVerificationError(StripeError):
 
     def __repr__(self) -> str:
         return f"SignatureVerificationError(message={self.message!r}, check={self.check!r})"
+
+
+_ERROR_CLASSES: dict[int, type[StripeError]] = {
+    400: InvalidRequestError,
+    404: InvalidRequestError,
+    401: AuthenticationError,
+    402: CardError,
+    403: PermissionDeniedError,
+    429: RateLimitError,
+}
+
+
+def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> StripeError:
+    """The typed error for a non-2xx response; never fails on a non-JSON or truncated body.
+
+    A body nested too deeply to decode is a :class:`MalformedResponseError` (the interpreter's
+    ``RecursionError`` never escapes).
+    """
+    import json  # loaded by the client anyway; not by `import stripe_credit_notes`
+
+    request_id = headers.get("request-id")
+    error: Mapping[str, Any] | None = None
+    try:
+        decoded = json.loads(body) if body else None
+    except ValueError:
+        decoded = None
+    except RecursionError:
+        return MalformedResponseError(
+            f"Stripe returned HTTP {status} with a body nested too deeply to decode",
+            http_status=status,
+            request_id=request_id,
+            body=body,
+            headers=headers,
+        )
+    if isinstance(decoded, dict) and isinstance(decoded.get("error"), dict):
+        error = decoded["error"]
+    if error is not None:
+        message = str(error.get("message") or f"Stripe returned HTTP {status}")
+    else:
+        snippet = body[:200].decode("utf-8", "replace") if body else ""
+        message = f"Stripe returned HTTP {status} with a body that is not Stripe's error JSON"
+        if snippet:
+            message += f": {snippet!r}"
+    error_type = _str_or_none(error, "type")
+    if error_type == "idempotency_error":
+        cls: type[StripeError] = IdempotencyError
+    else:
+        cls = _ERROR_CLASSES.get(status, APIError)
+    return cls(
+        message,
+        http_status=status,
+        type=error_type,
+        code=_str_or_none(error, "code"),
+        param=_str_or_none(error, "param"),
+        doc_url=_str_or_none(error, "doc_url"),
+        request_id=request_id,
+        body=body,
+        error=error,
+        headers=headers,
+    )
+
+
+def _str_or_none(error: Mapping[str, Any] | None, key: str) -> str | None:
+    if error is None:
+        return None
+    value = error.get(key)
+    return value if isinstance(value, str) else None

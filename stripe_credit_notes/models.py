@@ -6,6 +6,10 @@
 
 Every class keeps the fields it does not know in ``extra``, so a newer payload
 decodes and round-trips. Fields a payload may lack default to ``ABSENT``.
+
+Each class takes its slots from a private base (``_CreditNoteSlots``, ...), which it
+shares with the decoder's mutable twin in ``_codec``: the decoder fills the twin's
+slots with plain attribute stores, then makes it the frozen class.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 from ._absent import ABSENT, Absent
+from ._model_methods import model_eq, model_hash, model_repr
 
 __all__ = [
     "BankAccount",
@@ -55,6 +60,7 @@ __all__ = [
     "ErrorResponse",
     "Event",
     "EventData",
+    "EventList",
     "EventObject",
     "EventRequest",
     "Invoice",
@@ -122,6 +128,9 @@ the type is `invoice_line_item` there is an additional `invoice_line_item` prope
 resource the value of which is the id of the credited line item on the invoice.
 """
 
+EventObject = Literal["event"]
+"""String representing the object's type. Objects of the same type share the same value."""
+
 ErrorObjectType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"]
 """
 The type of error returned. One of `api_error`, `card_error`, `idempotency_error`, or
@@ -181,9 +190,6 @@ CustomerBalanceTransactionObject = Literal["customer_balance_transaction"]
 DeletedDiscountObject = Literal["discount"]
 """String representing the object's type. Objects of the same type share the same value."""
 
-EventObject = Literal["event"]
-"""String representing the object's type. Objects of the same type share the same value."""
-
 InvoiceObject = Literal["invoice"]
 """String representing the object's type. Objects of the same type share the same value."""
 
@@ -234,8 +240,53 @@ CreditNoteEventType = Literal["credit_note.created", "credit_note.updated", "cre
 """The `credit_note.*` event types Stripe documents."""
 
 
-@attrs.frozen(kw_only=True)
-class CreditNote:
+class _CreditNoteSlots:
+    """The slots of `CreditNote`."""
+
+    __slots__ = (
+        "__weakref__",
+        "amount",
+        "amount_shipping",
+        "created",
+        "currency",
+        "customer",
+        "customer_account",
+        "customer_balance_transaction",
+        "discount_amount",
+        "discount_amounts",
+        "effective_at",
+        "extra",
+        "id",
+        "invoice",
+        "lines",
+        "livemode",
+        "memo",
+        "metadata",
+        "number",
+        "object",
+        "out_of_band_amount",
+        "pdf",
+        "post_payment_amount",
+        "pre_payment_amount",
+        "pretax_credit_amounts",
+        "reason",
+        "refund",
+        "refunds",
+        "shipping_cost",
+        "status",
+        "subtotal",
+        "subtotal_excluding_tax",
+        "tax_amounts",
+        "total",
+        "total_excluding_tax",
+        "total_taxes",
+        "type",
+        "voided_at",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNote(_CreditNoteSlots):
     """
     Issue a credit note to adjust an invoice's amount after the invoice is finalized.
 
@@ -386,9 +437,41 @@ class CreditNote:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditNoteLineItem:
+
+class _CreditNoteLineItemSlots:
+    """The slots of `CreditNoteLineItem`."""
+
+    __slots__ = (
+        "__weakref__",
+        "amount",
+        "amount_excluding_tax",
+        "description",
+        "discount_amount",
+        "discount_amounts",
+        "extra",
+        "id",
+        "invoice_line_item",
+        "livemode",
+        "metadata",
+        "object",
+        "pretax_credit_amounts",
+        "quantity",
+        "tax_amounts",
+        "tax_rates",
+        "taxes",
+        "type",
+        "unit_amount",
+        "unit_amount_decimal",
+        "unit_amount_excluding_tax",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteLineItem(_CreditNoteLineItemSlots):
     """The credit note line item object"""
 
     _stripe_object: ClassVar[str] = "credit_note_line_item"
@@ -472,9 +555,107 @@ class CreditNoteLineItem:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditNoteLineItemList:
+
+class _EventSlots:
+    """The slots of `Event`."""
+
+    __slots__ = (
+        "__weakref__",
+        "account",
+        "api_version",
+        "context",
+        "created",
+        "data",
+        "extra",
+        "id",
+        "livemode",
+        "object",
+        "pending_webhooks",
+        "request",
+        "type",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Event(_EventSlots):
+    """
+    Snapshot events allow you to track and react to activity in your Stripe integration. When
+    the state of another API resource changes, Stripe creates an `Event` object that contains
+    all the relevant information associated with that action, including the affected API
+    resource. For example, a successful payment triggers a `charge.succeeded` event, which
+    contains the `Charge` in the event's data property. Some actions trigger multiple events.
+    For example, if you create a new subscription for a customer, it triggers both a
+    `customer.subscription.created` event and a `charge.succeeded` event.
+
+    Configure an event destination in your account to listen for events that represent actions
+    your integration needs to respond to. Additionally, you can retrieve an individual event or
+    a list of events from the API.
+
+    [Connect](https://docs.stripe.com/connect) platforms can also receive event notifications
+    that occur in their connected accounts. These events include an account attribute that
+    identifies the relevant connected account.
+
+    You can access events through the [Retrieve Event
+    API](https://docs.stripe.com/api/events#retrieve_event) for 30 days.
+    """
+
+    _stripe_object: ClassVar[str] = "event"
+    _stripe_deleted: ClassVar[bool] = False
+
+    account: str | Absent = ABSENT
+    """The connected account that originates the event."""
+    api_version: str | Absent | None = ABSENT
+    """
+    The Stripe API version used to render `data` when the event was created. The contents of
+    `data` never change, so this value remains static regardless of the API version currently in
+    use. This property is populated only for events created on or after October 31, 2014.
+    """
+    context: str | Absent = ABSENT
+    """Authentication context needed to fetch the event or related object."""
+    created: int
+    """Time at which the object was created. Measured in seconds since the Unix epoch."""
+    data: EventData
+    id: str
+    """Unique identifier for the object."""
+    livemode: bool
+    """
+    If the object exists in live mode, the value is `true`. If the object exists in test mode,
+    the value is `false`.
+    """
+    object: EventObject | str
+    """String representing the object's type. Objects of the same type share the same value."""
+    pending_webhooks: int
+    """
+    Number of webhooks that haven't been successfully delivered (for example, to return a 20x
+    response) to the URLs you specify.
+    """
+    request: EventRequest | Absent | None = ABSENT
+    """Information on the API request that triggers the event."""
+    type: str
+    """Description of the event (for example, `invoice.created` or `charge.refunded`)."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    """
+    Fields of the payload this model does not declare (Stripe adds fields without a new API
+    version). They survive a round trip through ``to_dict``.
+    """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
+
+
+class _CreditNoteLineItemListSlots:
+    """The slots of `CreditNoteLineItemList`."""
+
+    __slots__ = ("__weakref__", "data", "extra", "has_more", "object", "url")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteLineItemList(_CreditNoteLineItemListSlots):
     """
     One page of `CreditNoteLineItem` objects; `has_more` says whether another page follows.
     """
@@ -496,9 +677,19 @@ class CreditNoteLineItemList:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditNoteList:
+
+class _CreditNoteListSlots:
+    """The slots of `CreditNoteList`."""
+
+    __slots__ = ("__weakref__", "data", "extra", "has_more", "object", "url")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteList(_CreditNoteListSlots):
     """One page of `CreditNote` objects; `has_more` says whether another page follows."""
 
     data: list[CreditNote]
@@ -517,9 +708,130 @@ class CreditNoteList:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class ErrorObject:
+
+class _EventListSlots:
+    """The slots of `EventList`."""
+
+    __slots__ = ("__weakref__", "data", "extra", "has_more", "object", "url")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class EventList(_EventListSlots):
+    """One page of `Event` objects; `has_more` says whether another page follows."""
+
+    data: list[Event]
+    has_more: bool
+    """True if this list has another page of items after this one that can be fetched."""
+    object: ListObjectType | str
+    """
+    String representing the object's type. Objects of the same type share the same value. Always
+    has the value `list`.
+    """
+    url: str
+    """The URL where this list can be accessed."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    """
+    Fields of the payload this model does not declare (Stripe adds fields without a new API
+    version). They survive a round trip through ``to_dict``.
+    """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
+
+
+class _CreditNoteRefundSlots:
+    """The slots of `CreditNoteRefund`."""
+
+    __slots__ = (
+        "__weakref__",
+        "amount_refunded",
+        "extra",
+        "payment_record_refund",
+        "refund",
+        "type",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteRefund(_CreditNoteRefundSlots):
+    """The `CreditNoteRefund` object."""
+
+    amount_refunded: int
+    """Amount of the refund that applies to this credit note, in cents (or local equivalent)."""
+    payment_record_refund: PaymentRecordRefund | Absent | None = ABSENT
+    """The PaymentRecord refund details associated with this credit note refund."""
+    refund: str | Refund
+    """ID of the refund."""
+    type: CreditNoteRefundType | str | Absent | None = ABSENT
+    """Type of the refund, one of `refund` or `payment_record_refund`."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    """
+    Fields of the payload this model does not declare (Stripe adds fields without a new API
+    version). They survive a round trip through ``to_dict``.
+    """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
+
+
+class _DiscountAmountSlots:
+    """The slots of `DiscountAmount`."""
+
+    __slots__ = ("__weakref__", "amount", "discount", "extra")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DiscountAmount(_DiscountAmountSlots):
+    """The `DiscountAmount` object."""
+
+    amount: int
+    """The amount, in cents (or local equivalent), of the discount."""
+    discount: str | Discount | DeletedDiscount
+    """The discount that was applied to get this discount amount."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    """
+    Fields of the payload this model does not declare (Stripe adds fields without a new API
+    version). They survive a round trip through ``to_dict``.
+    """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
+
+
+class _ErrorObjectSlots:
+    """The slots of `ErrorObject`."""
+
+    __slots__ = (
+        "__weakref__",
+        "advice_code",
+        "charge",
+        "code",
+        "decline_code",
+        "doc_url",
+        "extra",
+        "message",
+        "network_advice_code",
+        "network_decline_code",
+        "param",
+        "payment_intent",
+        "payment_method",
+        "payment_method_type",
+        "request_log_url",
+        "setup_intent",
+        "source",
+        "type",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ErrorObject(_ErrorObjectSlots):
     """The `ErrorObject` object."""
 
     advice_code: str | Absent = ABSENT
@@ -592,43 +904,19 @@ class ErrorObject:
     version). They survive a round trip through ``to_dict``.
     """
 
-
-@attrs.frozen(kw_only=True)
-class CreditNoteRefund:
-    """The `CreditNoteRefund` object."""
-
-    amount_refunded: int
-    """Amount of the refund that applies to this credit note, in cents (or local equivalent)."""
-    payment_record_refund: PaymentRecordRefund | Absent | None = ABSENT
-    """The PaymentRecord refund details associated with this credit note refund."""
-    refund: str | Refund
-    """ID of the refund."""
-    type: CreditNoteRefundType | str | Absent | None = ABSENT
-    """Type of the refund, one of `refund` or `payment_record_refund`."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    """
-    Fields of the payload this model does not declare (Stripe adds fields without a new API
-    version). They survive a round trip through ``to_dict``.
-    """
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
 
-@attrs.frozen(kw_only=True)
-class DiscountAmount:
-    """The `DiscountAmount` object."""
+class _ErrorResponseSlots:
+    """The slots of `ErrorResponse`."""
 
-    amount: int
-    """The amount, in cents (or local equivalent), of the discount."""
-    discount: str | Discount | DeletedDiscount
-    """The discount that was applied to get this discount amount."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    """
-    Fields of the payload this model does not declare (Stripe adds fields without a new API
-    version). They survive a round trip through ``to_dict``.
-    """
+    __slots__ = ("__weakref__", "error", "extra")
 
 
-@attrs.frozen(kw_only=True)
-class ErrorResponse:
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ErrorResponse(_ErrorResponseSlots):
     """An error response from the Stripe API"""
 
     error: ErrorObject
@@ -638,73 +926,19 @@ class ErrorResponse:
     version). They survive a round trip through ``to_dict``.
     """
 
-
-@attrs.frozen(kw_only=True)
-class Event:
-    """
-    Snapshot events allow you to track and react to activity in your Stripe integration. When
-    the state of another API resource changes, Stripe creates an `Event` object that contains
-    all the relevant information associated with that action, including the affected API
-    resource. For example, a successful payment triggers a `charge.succeeded` event, which
-    contains the `Charge` in the event's data property. Some actions trigger multiple events.
-    For example, if you create a new subscription for a customer, it triggers both a
-    `customer.subscription.created` event and a `charge.succeeded` event.
-
-    Configure an event destination in your account to listen for events that represent actions
-    your integration needs to respond to. Additionally, you can retrieve an individual event or
-    a list of events from the API.
-
-    [Connect](https://docs.stripe.com/connect) platforms can also receive event notifications
-    that occur in their connected accounts. These events include an account attribute that
-    identifies the relevant connected account.
-
-    You can access events through the [Retrieve Event
-    API](https://docs.stripe.com/api/events#retrieve_event) for 30 days.
-    """
-
-    _stripe_object: ClassVar[str] = "event"
-    _stripe_deleted: ClassVar[bool] = False
-
-    account: str | Absent = ABSENT
-    """The connected account that originates the event."""
-    api_version: str | Absent | None = ABSENT
-    """
-    The Stripe API version used to render `data` when the event was created. The contents of
-    `data` never change, so this value remains static regardless of the API version currently in
-    use. This property is populated only for events created on or after October 31, 2014.
-    """
-    context: str | Absent = ABSENT
-    """Authentication context needed to fetch the event or related object."""
-    created: int
-    """Time at which the object was created. Measured in seconds since the Unix epoch."""
-    data: EventData
-    id: str
-    """Unique identifier for the object."""
-    livemode: bool
-    """
-    If the object exists in live mode, the value is `true`. If the object exists in test mode,
-    the value is `false`.
-    """
-    object: EventObject | str
-    """String representing the object's type. Objects of the same type share the same value."""
-    pending_webhooks: int
-    """
-    Number of webhooks that haven't been successfully delivered (for example, to return a 20x
-    response) to the URLs you specify.
-    """
-    request: EventRequest | Absent | None = ABSENT
-    """Information on the API request that triggers the event."""
-    type: str
-    """Description of the event (for example, `invoice.created` or `charge.refunded`)."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    """
-    Fields of the payload this model does not declare (Stripe adds fields without a new API
-    version). They survive a round trip through ``to_dict``.
-    """
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
 
-@attrs.frozen(kw_only=True)
-class EventData:
+class _EventDataSlots:
+    """The slots of `EventData`."""
+
+    __slots__ = ("__weakref__", "extra", "object", "previous_attributes")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class EventData(_EventDataSlots):
     """The `EventData` object."""
 
     object: dict[str, Any]
@@ -726,9 +960,19 @@ class EventData:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class EventRequest:
+
+class _EventRequestSlots:
+    """The slots of `EventRequest`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "idempotency_key")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class EventRequest(_EventRequestSlots):
     """The `EventRequest` object."""
 
     id: str | Absent | None = ABSENT
@@ -748,9 +992,19 @@ class EventRequest:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class LineItemTaxAmount:
+
+class _LineItemTaxAmountSlots:
+    """The slots of `LineItemTaxAmount`."""
+
+    __slots__ = ("__weakref__", "amount", "extra", "rate", "taxability_reason", "taxable_amount")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class LineItemTaxAmount(_LineItemTaxAmountSlots):
     """The `LineItemTaxAmount` object."""
 
     amount: int
@@ -769,9 +1023,19 @@ class LineItemTaxAmount:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class PaymentRecordRefund:
+
+class _PaymentRecordRefundSlots:
+    """The slots of `PaymentRecordRefund`."""
+
+    __slots__ = ("__weakref__", "extra", "payment_record", "refund_group")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class PaymentRecordRefund(_PaymentRecordRefundSlots):
     """The `PaymentRecordRefund` object."""
 
     payment_record: str
@@ -784,9 +1048,19 @@ class PaymentRecordRefund:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class PretaxCreditAmount:
+
+class _PretaxCreditAmountSlots:
+    """The slots of `PretaxCreditAmount`."""
+
+    __slots__ = ("__weakref__", "amount", "credit_balance_transaction", "discount", "extra", "type")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class PretaxCreditAmount(_PretaxCreditAmountSlots):
     """The `PretaxCreditAmount` object."""
 
     amount: int
@@ -803,9 +1077,27 @@ class PretaxCreditAmount:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class ShippingCost:
+
+class _ShippingCostSlots:
+    """The slots of `ShippingCost`."""
+
+    __slots__ = (
+        "__weakref__",
+        "amount_subtotal",
+        "amount_tax",
+        "amount_total",
+        "extra",
+        "shipping_rate",
+        "taxes",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ShippingCost(_ShippingCostSlots):
     """The `ShippingCost` object."""
 
     amount_subtotal: int
@@ -824,9 +1116,28 @@ class ShippingCost:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Tax:
+
+class _TaxSlots:
+    """The slots of `Tax`."""
+
+    __slots__ = (
+        "__weakref__",
+        "amount",
+        "extra",
+        "tax_behavior",
+        "tax_rate_details",
+        "taxability_reason",
+        "taxable_amount",
+        "type",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Tax(_TaxSlots):
     """The `Tax` object."""
 
     amount: int
@@ -850,9 +1161,19 @@ class Tax:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class TaxRateDetails:
+
+class _TaxRateDetailsSlots:
+    """The slots of `TaxRateDetails`."""
+
+    __slots__ = ("__weakref__", "extra", "tax_rate")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class TaxRateDetails(_TaxRateDetailsSlots):
     """The `TaxRateDetails` object."""
 
     tax_rate: str | TaxRate
@@ -863,9 +1184,19 @@ class TaxRateDetails:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditNoteTaxAmount:
+
+class _CreditNoteTaxAmountSlots:
+    """The slots of `CreditNoteTaxAmount`."""
+
+    __slots__ = ("__weakref__", "amount", "extra", "inclusive", "tax_rate")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteTaxAmount(_CreditNoteTaxAmountSlots):
     """
     The `CreditNoteTaxAmount` object.
 
@@ -884,9 +1215,19 @@ class CreditNoteTaxAmount:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class BankAccount:
+
+class _BankAccountSlots:
+    """The slots of `BankAccount`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class BankAccount(_BankAccountSlots):
     """
     Stub: the full `bank_account` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -905,9 +1246,19 @@ class BankAccount:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Card:
+
+class _CardSlots:
+    """The slots of `Card`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Card(_CardSlots):
     """
     Stub: the full `card` resource is outside this credit-notes subset; only `id` and `object`
     are kept so that references and expandable fields resolve.
@@ -926,9 +1277,19 @@ class Card:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditBalanceTransaction:
+
+class _CreditBalanceTransactionSlots:
+    """The slots of `CreditBalanceTransaction`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditBalanceTransaction(_CreditBalanceTransactionSlots):
     """
     Stub: the full `billing.credit_balance_transaction` resource is outside this credit-notes
     subset; only `id` and `object` are kept so that references and expandable fields resolve.
@@ -947,9 +1308,19 @@ class CreditBalanceTransaction:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Customer:
+
+class _CustomerSlots:
+    """The slots of `Customer`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Customer(_CustomerSlots):
     """
     Stub: the full `customer` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -968,9 +1339,19 @@ class Customer:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CustomerBalanceTransaction:
+
+class _CustomerBalanceTransactionSlots:
+    """The slots of `CustomerBalanceTransaction`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CustomerBalanceTransaction(_CustomerBalanceTransactionSlots):
     """
     Stub: the full `customer_balance_transaction` resource is outside this credit-notes subset;
     only `id` and `object` are kept so that references and expandable fields resolve.
@@ -989,9 +1370,19 @@ class CustomerBalanceTransaction:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class DeletedCustomer:
+
+class _DeletedCustomerSlots:
+    """The slots of `DeletedCustomer`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DeletedCustomer(_DeletedCustomerSlots):
     """
     Stub: the full `deleted_customer` resource is outside this credit-notes subset; only `id`
     and `object` are kept so that references and expandable fields resolve.
@@ -1010,9 +1401,19 @@ class DeletedCustomer:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class DeletedDiscount:
+
+class _DeletedDiscountSlots:
+    """The slots of `DeletedDiscount`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DeletedDiscount(_DeletedDiscountSlots):
     """
     Stub: the full `deleted_discount` resource is outside this credit-notes subset; only `id`
     and `object` are kept so that references and expandable fields resolve.
@@ -1031,9 +1432,19 @@ class DeletedDiscount:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Discount:
+
+class _DiscountSlots:
+    """The slots of `Discount`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Discount(_DiscountSlots):
     """
     Stub: the full `discount` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1052,9 +1463,19 @@ class Discount:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Invoice:
+
+class _InvoiceSlots:
+    """The slots of `Invoice`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Invoice(_InvoiceSlots):
     """
     Stub: the full `invoice` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1073,9 +1494,19 @@ class Invoice:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class PaymentIntent:
+
+class _PaymentIntentSlots:
+    """The slots of `PaymentIntent`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class PaymentIntent(_PaymentIntentSlots):
     """
     Stub: the full `payment_intent` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1094,9 +1525,19 @@ class PaymentIntent:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class PaymentMethod:
+
+class _PaymentMethodSlots:
+    """The slots of `PaymentMethod`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class PaymentMethod(_PaymentMethodSlots):
     """
     Stub: the full `payment_method` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1115,9 +1556,19 @@ class PaymentMethod:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Refund:
+
+class _RefundSlots:
+    """The slots of `Refund`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Refund(_RefundSlots):
     """
     Stub: the full `refund` resource is outside this credit-notes subset; only `id` and `object`
     are kept so that references and expandable fields resolve.
@@ -1136,9 +1587,19 @@ class Refund:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class SetupIntent:
+
+class _SetupIntentSlots:
+    """The slots of `SetupIntent`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class SetupIntent(_SetupIntentSlots):
     """
     Stub: the full `setup_intent` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1157,9 +1618,19 @@ class SetupIntent:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class ShippingRate:
+
+class _ShippingRateSlots:
+    """The slots of `ShippingRate`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ShippingRate(_ShippingRateSlots):
     """
     Stub: the full `shipping_rate` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1178,9 +1649,19 @@ class ShippingRate:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class Source:
+
+class _SourceSlots:
+    """The slots of `Source`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class Source(_SourceSlots):
     """
     Stub: the full `source` resource is outside this credit-notes subset; only `id` and `object`
     are kept so that references and expandable fields resolve.
@@ -1199,9 +1680,19 @@ class Source:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class TaxRate:
+
+class _TaxRateSlots:
+    """The slots of `TaxRate`."""
+
+    __slots__ = ("__weakref__", "extra", "id", "object")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class TaxRate(_TaxRateSlots):
     """
     Stub: the full `tax_rate` resource is outside this credit-notes subset; only `id` and
     `object` are kept so that references and expandable fields resolve.
@@ -1220,9 +1711,33 @@ class TaxRate:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditNoteEvent:
+
+class _CreditNoteEventSlots:
+    """The slots of `CreditNoteEvent`."""
+
+    __slots__ = (
+        "__weakref__",
+        "account",
+        "api_version",
+        "context",
+        "created",
+        "data",
+        "extra",
+        "id",
+        "livemode",
+        "object",
+        "pending_webhooks",
+        "request",
+        "type",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteEvent(_CreditNoteEventSlots):
     """
     An `Event` of a `credit_note.*` type, whose `data.object` is a decoded `CreditNote`
     (rendered at the event's `api_version`).
@@ -1284,9 +1799,19 @@ class CreditNoteEvent:
     version). They survive a round trip through ``to_dict``.
     """
 
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
 
-@attrs.frozen(kw_only=True)
-class CreditNoteEventData:
+
+class _CreditNoteEventDataSlots:
+    """The slots of `CreditNoteEventData`."""
+
+    __slots__ = ("__weakref__", "extra", "object", "previous_attributes")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteEventData(_CreditNoteEventDataSlots):
     """The `data` of a `CreditNoteEvent`: the `CreditNote` the event is about."""
 
     object: CreditNote
@@ -1303,3 +1828,7 @@ class CreditNoteEventData:
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
     """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash

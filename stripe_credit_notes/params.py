@@ -2,7 +2,7 @@
 # spec/credit_notes.openapi.json (Stripe API 2026-09-30.endive) and
 # spec/credit_notes.2022-11-15.openapi.json. Do not edit it by hand: change the generator and
 # run `make generate`.
-"""Typed request parameters of every credit-note operation.
+"""Typed request parameters of every operation.
 
 ``None`` for a key means "not given" and is not sent; ``""`` is Stripe's "unset".
 """
@@ -30,6 +30,8 @@ __all__ = [
     "CreditNoteRetrieveParams",
     "CreditNoteUpdateParams",
     "CreditNoteVoidParams",
+    "EventListParams",
+    "EventRetrieveParams",
     "LineTaxAmountParams",
     "PaymentRecordRefundParams",
     "RangeQueryParams",
@@ -335,6 +337,58 @@ class CreditNoteVoidParams(TypedDict, total=False):
     Parameters of `client.credit_notes.void` (POST /v1/credit_notes/{id}/void): Void a credit
     note.
     """
+
+    expand: list[str] | None
+    """Specifies which fields in the response should be expanded."""
+
+
+class EventListParams(TypedDict, total=False):
+    """Parameters of `client.events.list` (GET /v1/events): List all events."""
+
+    created: RangeQueryParams | int | None
+    """Only return events that were created during the given date interval."""
+    delivery_success: bool | None
+    """
+    Filter events by whether all webhooks were successfully delivered. If false, events which
+    are still pending or have failed all delivery attempts to a webhook endpoint will be
+    returned.
+    """
+    ending_before: str | None
+    """
+    A cursor for use in pagination. `ending_before` is an object ID that defines your place in
+    the list. For instance, if you make a list request and receive 100 objects, starting with
+    `obj_bar`, your subsequent call can include `ending_before=obj_bar` in order to fetch the
+    previous page of the list.
+    """
+    expand: list[str] | None
+    """Specifies which fields in the response should be expanded."""
+    limit: int | None
+    """
+    A limit on the number of objects to be returned. Limit can range between 1 and 100, and the
+    default is 10.
+    """
+    starting_after: str | None
+    """
+    A cursor for use in pagination. `starting_after` is an object ID that defines your place in
+    the list. For instance, if you make a list request and receive 100 objects, ending with
+    `obj_foo`, your subsequent call can include `starting_after=obj_foo` in order to fetch the
+    next page of the list.
+    """
+    type: str | None
+    """
+    A string containing a specific event name, or group of events using * as a wildcard. The
+    list will be filtered to include only events with a matching event property.
+    """
+    types: list[str] | None
+    """
+    An array of up to 20 strings containing specific event names. The list will be filtered to
+    include only events with a matching event property. You may pass either `type` or `types`,
+    but not both.
+    """
+
+
+class EventRetrieveParams(TypedDict, total=False):
+    """Parameters of `client.events.retrieve` (GET /v1/events/{id}): Retrieve an event."""
 
     expand: list[str] | None
     """Specifies which fields in the response should be expanded."""

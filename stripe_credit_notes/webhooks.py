@@ -19,9 +19,9 @@ import hmac
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, Union
 
-from ._converter import from_dict
+from ._codec_support import DecodeError, from_dict
 from .errors import MalformedResponseError, SignatureVerificationError, ValidationError
 from .models import CreditNoteEvent, Event
 
@@ -37,7 +37,9 @@ __all__ = [
     "verify_header",
 ]
 
-AnyEvent: TypeAlias = CreditNoteEvent | Event
+# typing.Union rather than `|`: the operation table uses it as a response type, whose
+# `__name__` the client's error messages read.
+AnyEvent: TypeAlias = Union[CreditNoteEvent, Event]  # noqa: UP007
 """What decoding an event gives: ``CreditNoteEvent`` for ``credit_note.*`` types, else the
 generic ``Event``. Narrow with ``isinstance(event, CreditNoteEvent)``."""
 
@@ -237,10 +239,10 @@ def decode_event(data: Mapping[str, Any]) -> AnyEvent:
     ``ABSENT``, unknown ones are kept in ``extra`` (see ``docs/webhooks.md``).
     """
     if not isinstance(data, Mapping) or data.get("object") != "event":
-        raise MalformedResponseError("The payload is not a Stripe event object")
+        raise DecodeError("the payload is not a Stripe event object")
     body = data.get("data")
     if not isinstance(body, Mapping) or not isinstance(body.get("object"), Mapping):
-        raise MalformedResponseError("The event has no data.object")
+        raise DecodeError("the event has no data.object", ("data",))
     kind = data.get("type")
     typed = (
         isinstance(kind, str)
@@ -249,9 +251,12 @@ def decode_event(data: Mapping[str, Any]) -> AnyEvent:
     )
     try:
         return from_dict(CreditNoteEvent, data) if typed else from_dict(Event, data)
+    except DecodeError as exc:
+        exc.message = f"event {data.get('id')!r}: {exc.message}"
+        raise
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        raise MalformedResponseError(
-            f"The event {data.get('id')!r} does not have the documented shape: {exc!r}"
+        raise DecodeError(
+            f"event {data.get('id')!r} does not have the documented shape: {exc!r}"
         ) from None
 
 

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import typing
+from typing import Any
 
 import pytest
 
+from codegen import operations
 from codegen.__main__ import generate
+from codegen.spec import NEWEST_SPEC, OLDEST_SPEC, load
+from codegen.table import RESOURCES, Op, Resource
 from stripe_credit_notes import _operations, models, params
 
 from .conftest import ROOT
 
-GENERATED = ["models.py", "params.py", "_operations.py"]
+GENERATED = [
+    "models.py",
+    "params.py",
+    "_operations.py",
+    "_param_schemas.py",
+    "_codec.py",
+    "resources/__init__.py",
+    "resources/credit_notes.py",
+    "resources/events.py",
+]
+attrs_replace = dataclasses.replace
 
 
 def test_generated_files_are_up_to_date_and_deterministic() -> None:
@@ -51,19 +67,24 @@ def test_enums_are_literal_aliases_and_fields_accept_any_string() -> None:
 
 def test_every_operation_is_described() -> None:
     assert list(_operations.OPERATIONS) == [
-        "create",
-        "preview",
-        "preview_lines",
-        "list",
-        "list_lines",
-        "retrieve",
-        "update",
-        "void",
+        ("credit_notes", "create"),
+        ("credit_notes", "preview"),
+        ("credit_notes", "preview_lines"),
+        ("credit_notes", "list"),
+        ("credit_notes", "list_lines"),
+        ("credit_notes", "retrieve"),
+        ("credit_notes", "update"),
+        ("credit_notes", "void"),
+        ("events", "list"),
+        ("events", "retrieve"),
     ]
-    assert _operations.CREATE.method == "POST" and _operations.CREATE.path == "/v1/credit_notes"
-    assert _operations.LIST_LINES.path_param == "credit_note"
-    assert _operations.LIST.item_type is models.CreditNote
-    assert _operations.PREVIEW_LINES.item_type is models.CreditNoteLineItem
+    create = _operations.CREDIT_NOTES_CREATE
+    assert create.method == "POST" and create.path == "/v1/credit_notes"
+    assert _operations.CREDIT_NOTES_LIST_LINES.path_param == "credit_note"
+    assert _operations.CREDIT_NOTES_LIST.item_type is models.CreditNote
+    assert _operations.CREDIT_NOTES_PREVIEW_LINES.item_type is models.CreditNoteLineItem
+    assert _operations.EVENTS_LIST.item_type is models.Event
+    assert _operations.EVENTS_RETRIEVE.response_type is models.Event
 
 
 def test_params_cover_nested_parameters() -> None:
@@ -77,3 +98,122 @@ def test_params_cover_nested_parameters() -> None:
     assert "created" in listing
     assert params.CreditNoteCreateParams.__required_keys__ == frozenset({"invoice"})
     assert params.CreditNoteLineParams.__required_keys__ == frozenset({"type"})
+
+
+# -- the resource table --------------------------------------------------------------------------
+
+
+def _spec_with_invoices() -> dict[str, Any]:
+    """The vendored spec plus a `POST /v1/invoices` (a second `create`)."""
+    spec = load(NEWEST_SPEC)
+    create = copy.deepcopy(spec["paths"]["/v1/credit_notes"]["post"])
+    create["operationId"] = "PostInvoices"
+    create["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/invoice"
+    }
+    spec["paths"]["/v1/invoices"] = {"post": create}
+    return spec
+
+
+INVOICES = Resource(
+    name="invoices",
+    model="invoice",
+    summary="Invoices.",
+    operations=(Op("PostInvoices", "create"),),
+)
+
+
+def test_two_resources_may_both_have_a_create() -> None:
+    ops = operations.collect(_spec_with_invoices(), load(OLDEST_SPEC), (*RESOURCES, INVOICES))
+    creates = [o for o in ops if o.method == "create"]
+    assert [o.key for o in creates] == [("credit_notes", "create"), ("invoices", "create")]
+    assert [o.constant for o in creates] == ["CREDIT_NOTES_CREATE", "INVOICES_CREATE"]
+    assert [o.params_class for o in creates] == ["CreditNoteCreateParams", "InvoiceCreateParams"]
+    assert [o.response for o in creates] == ["CreditNote", "Invoice"]
+    assert [o.op.allocation_checked for o in creates] == [True, False]
+
+
+def test_the_generator_refuses_two_operations_at_one_place() -> None:
+    clash = Resource(
+        name="credit_notes",
+        model="credit_note",
+        summary="x",
+        operations=(Op("PostCreditNotes", "create"), Op("PostCreditNotesId", "create")),
+    )
+    with pytest.raises(ValueError, match=r"would both be client\.credit_notes\.create"):
+        operations.collect(load(NEWEST_SPEC), load(OLDEST_SPEC), (clash,))
+    twice = (*RESOURCES, attrs_replace(RESOURCES[0], name="notes"))
+    with pytest.raises(ValueError, match=r"placed twice|two resources"):
+        operations.collect(load(NEWEST_SPEC), load(OLDEST_SPEC), twice)
+    same_name = (RESOURCES[0], attrs_replace(RESOURCES[1], name="credit_notes"))
+    with pytest.raises(ValueError, match="two resources are both named"):
+        operations.collect(load(NEWEST_SPEC), load(OLDEST_SPEC), same_name)
+
+
+def test_the_generator_refuses_an_operation_with_no_place_and_a_place_with_no_operation() -> None:
+    with pytest.raises(ValueError, match=r"no place in codegen/table\.py: PostInvoices"):
+        operations.collect(_spec_with_invoices(), load(OLDEST_SPEC), RESOURCES)
+    ghost = (*RESOURCES, INVOICES)
+    with pytest.raises(ValueError, match="names PostInvoices, which the spec lacks"):
+        operations.collect(load(NEWEST_SPEC), load(OLDEST_SPEC), ghost)
+
+
+def test_a_table_entry_can_name_the_response_model() -> None:
+    events = RESOURCES[1]
+    typed = attrs_replace(
+        events,
+        operations=(
+            Op("GetEvents", "list", item="events_typed:TypedEvent"),
+            Op("GetEventsId", "retrieve", response="events_typed:TypedEvent"),
+        ),
+    )
+    ops = operations.collect(load(NEWEST_SPEC), load(OLDEST_SPEC), (RESOURCES[0], typed))
+    listing, retrieve = (o for o in ops if o.resource is typed)
+    assert (listing.response, listing.item) == ("EventList", "events_typed:TypedEvent")
+    assert retrieve.response == "events_typed:TypedEvent"
+    source = operations.render(ops, "")
+    assert "from .events_typed import TypedEvent" in source
+    assert 'response="events_typed:TypedEvent"' in source
+
+
+def test_no_generated_module_names_a_resource_the_table_does_not() -> None:
+    generated = generate()
+    resources = {p.name for p in generated if p.parent.name == "resources"}
+    assert resources == {"__init__.py", "credit_notes.py", "events.py"}
+    codegen_sources = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "codegen").glob("*.py")
+        if p.name not in ("table.py", "__init__.py")
+    )
+    # Resource names live in the table only (examples in docstrings and comments aside).
+    for needle in ('"credit_note"', '"credit_note_line_item"', '"CreditNote"', "CreditNotes("):
+        assert needle not in codegen_sources, needle
+
+
+def test_client_resources_are_lazy_and_cached() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from stripe_credit_notes import Client; c = Client('sk_test_x'); "
+        "before = 'stripe_credit_notes.resources.credit_notes' in sys.modules; "
+        "notes = c.credit_notes; assert notes is c.credit_notes; "
+        "print(before, 'stripe_credit_notes.resources.credit_notes' in sys.modules, "
+        "'stripe_credit_notes.resources.events' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True", "False"]
+
+
+def test_the_formatter_is_pinned_and_the_one_installed() -> None:
+    import subprocess
+    import sys
+
+    from codegen.__main__ import pinned_ruff
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split()[-1] == pinned_ruff()

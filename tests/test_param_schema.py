@@ -117,7 +117,7 @@ def test_a_string_where_an_integer_belongs_is_found_at_any_depth(amount: str) ->
             },
         ],
     }
-    node = PARAM_SCHEMAS["create"]["properties"]["lines"]
+    node = PARAM_SCHEMAS["credit_notes", "create"]["properties"]["lines"]
     assert schema_problem(params["lines"], node, "lines", check_enums=True) == (
         "lines[1][tax_amounts][1][amount]",
         "an integer",

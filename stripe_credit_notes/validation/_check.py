@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 
 import attrs
 
+from .._operation import OperationKey
 from ..errors import ValidationError
 from ..versions import LATEST, ApiVersion
 from ._facts import (
@@ -120,10 +121,16 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def _coerce_operation(operation: str, allowed: frozenset[str]) -> str:
-    if operation not in allowed:
-        raise ValueError(f"unknown operation {operation!r}; expected one of {sorted(allowed)}")
-    return operation
+# The public functions name credit-note operations by method ("create"); the rules by key.
+_RESOURCE = "credit_notes"
+
+
+def _coerce_operation(operation: str, allowed: frozenset[OperationKey]) -> OperationKey:
+    key = (_RESOURCE, operation)
+    if key not in allowed:
+        names = sorted(method for resource, method in allowed if resource == _RESOURCE)
+        raise ValueError(f"unknown operation {operation!r}; expected one of {names}")
+    return key
 
 
 def _coerce_params(params: object) -> Mapping[str, Any]:
@@ -133,10 +140,10 @@ def _coerce_params(params: object) -> Mapping[str, Any]:
 
 
 _Plan = tuple[tuple[Rule, str | None], ...]
-_PLANS: dict[tuple[int, str, ApiVersion], _Plan] = {}
+_PLANS: dict[tuple[int, OperationKey, ApiVersion], _Plan] = {}
 
 
-def _plan(rules: tuple[Rule, ...], operation: str, version: ApiVersion) -> _Plan:
+def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion) -> _Plan:
     """The rules of ``operation`` with why each does not apply to ``version`` (or ``None``).
 
     Depends only on the version, so it is worked out once per version, not on every request.
@@ -189,7 +196,7 @@ def _evaluate(
 
 
 def _context(
-    operation: str,
+    operation: OperationKey,
     params: Mapping[str, Any],
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None,
@@ -226,9 +233,9 @@ def validate_credit_note_params(
     A rule that cannot be decided locally is skipped, never guessed: a request Stripe would
     accept is not refused.
     """
-    _coerce_operation(operation, CREDIT_NOTE_OPERATIONS)
+    key = _coerce_operation(operation, CREDIT_NOTE_OPERATIONS)
     params = _coerce_params(params)
-    ctx = _context(operation, params, api_version, invoice)
+    ctx = _context(key, params, api_version, invoice)
     checks = _evaluate(ctx, RULES, version_label=str(ctx.version))
     return ValidationReport(
         operation=operation,
@@ -241,15 +248,18 @@ def validate_credit_note_params(
 
 
 def raise_if_invalid(
-    operation: str,
+    operation: OperationKey | str,
     params: Mapping[str, Any],
     api_version: ApiVersion | str,
     invoice: InvoiceSnapshot | None = None,
 ) -> None:
     """What the client runs before a call: the same rules, without building a report.
 
-    ``operation`` may be any operation name; those without rules (retrieve, update, void) pass.
+    ``operation`` is any ``(resource, method)`` key (a bare method name means a credit-note
+    operation); those without rules (retrieve, ...) pass.
     """
+    if isinstance(operation, str):
+        operation = (_RESOURCE, operation)
     if operation in CREDIT_NOTE_OPERATIONS:
         ctx = _context(operation, params, api_version, invoice)
     else:
@@ -270,10 +280,10 @@ def validate_list_params(
     ``preview_lines`` this runs only the paging rule; use :func:`validate_credit_note_params`
     for the full check.
     """
-    _coerce_operation(operation, LIST_OPERATIONS)
+    key = _coerce_operation(operation, LIST_OPERATIONS)
     params = _coerce_params(params)
     version = ApiVersion.coerce(api_version) if api_version is not None else None
-    ctx = Context(operation, params, version or LATEST)
+    ctx = Context(key, params, version or LATEST)
     label = str(version) if version is not None else None
     checks = _evaluate(ctx, _LIST_RULES, version_label=label)
     return ValidationReport(operation=operation, api_version=version, checks=tuple(checks))
@@ -300,7 +310,7 @@ def fill_out_of_band(
     params pass :func:`validate_credit_note_params`.
     """
     params = _coerce_params(params)
-    ctx = _context("create", params, api_version, invoice)
+    ctx = _context((_RESOURCE, "create"), params, api_version, invoice)
     version_label = str(ctx.version)
     structural = tuple(r for r in RULES if r.target is None)
     _evaluate(ctx, structural, version_label=version_label)
@@ -371,6 +381,8 @@ def fill_out_of_band(
     return filled
 
 
-# The Literal types and the runtime sets must name the same operations.
-assert set(get_args(CreditNoteOperation)) == CREDIT_NOTE_OPERATIONS
-assert set(get_args(ListOperation)) == LIST_OPERATIONS
+# The Literal types and the generated table must name the same credit-note operations.
+assert {(_RESOURCE, m) for m in get_args(CreditNoteOperation)} == CREDIT_NOTE_OPERATIONS
+assert {(_RESOURCE, m) for m in get_args(ListOperation)} == {
+    key for key in LIST_OPERATIONS if key[0] == _RESOURCE
+}

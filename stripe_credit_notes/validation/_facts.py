@@ -16,6 +16,8 @@ from typing import Any, Literal, TypeGuard
 
 import attrs
 
+from .._operation import OperationKey
+from .._operations import OPERATIONS
 from ..versions import ApiVersion
 from ._invoice import InvoiceSnapshot
 
@@ -39,8 +41,15 @@ CreditNoteOperation = Literal["create", "preview", "preview_lines"]
 ListOperation = Literal["list", "list_lines", "preview_lines"]
 """The operations that take a ``limit``."""
 
-CREDIT_NOTE_OPERATIONS: frozenset[str] = frozenset({"create", "preview", "preview_lines"})
-LIST_OPERATIONS: frozenset[str] = frozenset({"list", "list_lines", "preview_lines"})
+# Both sets come from the generated operation table, keyed by (resource, method).
+CREDIT_NOTE_OPERATIONS: frozenset[OperationKey] = frozenset(
+    key for key, op in OPERATIONS.items() if op.allocation_checked
+)
+"""The operations the allocation rules check (``("credit_notes", "create")``, ...)."""
+LIST_OPERATIONS: frozenset[OperationKey] = frozenset(
+    key for key, op in OPERATIONS.items() if op.paginated
+)
+"""The operations that page, and so take a ``limit``."""
 
 
 def given(value: object) -> bool:
@@ -136,7 +145,7 @@ class Context:
     The derived amounts assume the structural rules already passed (they run first).
     """
 
-    operation: str
+    operation: OperationKey
     params: Mapping[str, Any]
     version: ApiVersion
     invoice: InvoiceSnapshot | None = None

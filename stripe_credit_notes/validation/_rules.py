@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from .._operation import OperationKey
 from .._param_schemas import PARAM_SCHEMAS
 from ..versions import LATEST, V2019_12_03, V2025_03_31_BASIL, V2025_05_28_BASIL, ApiVersion
 from ._facts import (
@@ -108,7 +109,7 @@ class Rule:
     #: First version the rule no longer applies to; ``None`` = still in force.
     until: ApiVersion | None = None
     #: Operations the rule applies to.
-    operations: frozenset[str] = CREDIT_NOTE_OPERATIONS
+    operations: frozenset[OperationKey] = CREDIT_NOTE_OPERATIONS
     #: For allocation rules: what R + C + O must add up to.
     target: Target | None = None
 

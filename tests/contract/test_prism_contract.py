@@ -53,6 +53,7 @@ INVOICE = "in_1Pgc75B7WZ01zgkWYv4iMwt7"
 NOTE = "cn_1Pgc75B7WZ01zgkWJMPt5riP"
 LINE = "cnli_1Pgc75B7WZ01zgkWla6u0GdZ"
 TAX_RATE = "txr_1Pgc74B7WZ01zgkW94BlEhHU"
+EVENT = "evt_1Pgc76B7WZ01zgkWwyRHS12y"
 
 # -- rich parameters: every nested kind the operations take ------------------------------------
 
@@ -118,6 +119,7 @@ class Call:
     op: str
     params: dict[str, Any]
     path_id: str | None = None
+    resource: str = "credit_notes"
 
 
 CALLS = [
@@ -155,11 +157,25 @@ CALLS = [
         NOTE,
     ),
     Call("void", "void", {"expand": ["invoice"]}, NOTE),
+    Call(
+        "events-list",
+        "list",
+        {
+            "limit": 3,
+            "created": CREATED,
+            "delivery_success": True,
+            "types": ["plan.created", "credit_note.created"],
+            "starting_after": EVENT,
+        },
+        resource="events",
+    ),
+    Call("events-list-type", "list", {"type": "credit_note.*", "limit": 1}, resource="events"),
+    Call("events-retrieve", "retrieve", {"expand": ["data.object"]}, EVENT, resource="events"),
 ]
 
 
 def test_every_operation_is_called() -> None:
-    assert {call.op for call in CALLS} == set(OPERATIONS)
+    assert {(call.resource, call.op) for call in CALLS} == set(OPERATIONS)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -203,8 +219,8 @@ async def invoke(namespace: Any, call: Call) -> Any:
     return result
 
 
-def example_for(served: dict[str, Any], op_name: str) -> Any:
-    op = OPERATIONS[op_name]
+def example_for(served: dict[str, Any], op_name: str, resource: str = "credit_notes") -> Any:
+    op = OPERATIONS[resource, op_name]
     content = served["paths"][op.path][op.method.lower()]["responses"]["200"]["content"]
     media = content["application/json"]
     if "example" in media:
@@ -249,15 +265,15 @@ async def test_operation_accepted_by_prism(
     vendored_spec: dict[str, Any],
 ) -> None:
     async with sdk_client(kind, validate) as (client, exchanges):
-        raw = await invoke(client.credit_notes.with_raw_response, call)
+        raw = await invoke(getattr(client, call.resource).with_raw_response, call)
 
     assert raw.status_code == 200
     assert "sl-violations" not in raw.headers, raw.headers["sl-violations"]
     assert len(exchanges) == 1
     assert_accepted(exchanges[0], vendored_spec)
 
-    op = OPERATIONS[call.op]
-    example = example_for(served_spec, call.op)
+    op = OPERATIONS[call.resource, call.op]
+    example = example_for(served_spec, call.op, call.resource)
     expected = from_dict(op.response_type, example)
     decoded = raw.parsed.envelope if op.paginated else raw.parsed
     assert isinstance(decoded, op.response_type)
@@ -582,7 +598,7 @@ REFUSED = [
 
 
 def _raw_request(case: Refused) -> httpx.Request:
-    op = OPERATIONS[case.op]
+    op = OPERATIONS["credit_notes", case.op]
     path = (
         op.path
         if op.path_param is None
