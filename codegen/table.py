@@ -68,8 +68,14 @@ RESOURCES: tuple[Resource, ...] = (
         model="event",
         summary="List and retrieve the events of the account (the last 30 days).",
         operations=(
-            Op("GetEvents", "list"),
-            Op("GetEventsId", "retrieve"),
+            # Typed like webhooks: CreditNoteEvent for credit notes, else the generic Event.
+            Op(
+                "GetEvents",
+                "list",
+                response="_events_api:TypedEventList",
+                item="_events_api:AnyEvent",
+            ),
+            Op("GetEventsId", "retrieve", response="_events_api:AnyEvent"),
         ),
     ),
 )

@@ -10,12 +10,14 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import respx
 import stripe
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stripe_credit_notes import ABSENT, to_dict
+from stripe_credit_notes import ABSENT, AsyncClient, Client, to_dict
 from stripe_credit_notes.errors import MalformedResponseError, SignatureVerificationError
 from stripe_credit_notes.models import CreditNote, CreditNoteEvent, Event
 from stripe_credit_notes.webhooks import construct_event, decode_event, generate_test_header
@@ -228,3 +230,72 @@ def test_pyright_narrows_to_credit_note(tmp_path: Path) -> None:
     lines = revealed(tmp_path, ["pyright", "--pythonpath", sys.executable], "Type of")
     assert '"CreditNote"' in lines[0]
     assert '"dict[str, Any]"' in lines[2]
+
+
+# client.events: the same typed events -----------------------------------------------------------
+
+
+def _events_page(*events: dict[str, Any]) -> httpx.Response:
+    body = {"object": "list", "data": list(events), "has_more": False, "url": "/v1/events"}
+    return httpx.Response(200, json=body)
+
+
+def test_client_events_are_typed_like_webhooks() -> None:
+    note = load_fixture(NEWEST_FIXTURE)["credit_note"]
+    typed = event_json(note, "credit_note.voided")
+    other = load_fixture(NEWEST_FIXTURE)["event"]
+    with respx.mock(base_url="https://api.stripe.com") as router:
+        router.get("/v1/events").mock(return_value=_events_page(typed, other))
+        router.get("/v1/events/evt_123").mock(return_value=httpx.Response(200, json=typed))
+        with Client("sk_test_events") as client:
+            first, second = list(client.events.list(limit=2))
+            retrieved = client.events.retrieve("evt_123")
+    assert isinstance(first, CreditNoteEvent) and isinstance(first.data.object, CreditNote)
+    assert type(second) is Event and second.data.object["object"] == "plan"
+    assert isinstance(retrieved, CreditNoteEvent) and retrieved.data.object.id == note["id"]
+
+
+async def test_async_client_events_are_typed_like_webhooks() -> None:
+    note = load_fixture(NEWEST_FIXTURE)["credit_note"]
+    typed = event_json(note, "credit_note.created")
+    with respx.mock(base_url="https://api.stripe.com") as router:
+        router.get("/v1/events").mock(return_value=_events_page(typed))
+        router.get("/v1/events/evt_123").mock(return_value=httpx.Response(200, json=typed))
+        async with AsyncClient("sk_test_events") as client:
+            listed = [e async for e in client.events.list()]
+            retrieved = await client.events.retrieve("evt_123")
+    assert [type(e) for e in listed] == [CreditNoteEvent]
+    assert isinstance(retrieved, CreditNoteEvent)
+
+
+def test_a_broken_credit_note_in_a_page_is_a_typed_error_naming_the_item() -> None:
+    note = {"id": "cn_1", "object": "credit_note"}  # lacks every required field
+    with respx.mock(base_url="https://api.stripe.com") as router:
+        router.get("/v1/events").mock(
+            return_value=_events_page(
+                load_fixture(NEWEST_FIXTURE)["event"], event_json(note, "credit_note.created")
+            )
+        )
+        with Client("sk_test_events") as client, pytest.raises(MalformedResponseError) as caught:
+            client.events.list()
+    assert "data[1]" in str(caught.value) and caught.value.http_status == 200
+
+
+def test_catching_up_with_client_events_against_the_emulator(stripe_emulator: Any) -> None:
+    invoice = stripe_emulator.seed_invoice(lines=[1000], paid=True)
+    with Client(stripe_emulator.api_key, base_url=stripe_emulator.base_url) as client:
+        note = client.credit_notes.create(invoice=invoice.id, amount=300, credit_amount=300)
+        client.credit_notes.update(note.id, memo="sorry")
+        client.credit_notes.void(note.id)
+        events = list(client.events.list(type="credit_note.*", limit=2))
+        assert [e.type for e in events] == [
+            "credit_note.voided",
+            "credit_note.updated",
+            "credit_note.created",
+        ]
+        assert all(isinstance(e, CreditNoteEvent) for e in events)
+        updated = events[1]
+        assert isinstance(updated, CreditNoteEvent)
+        assert updated.data.previous_attributes == {"memo": None}
+        again = client.events.retrieve(events[0].id)
+        assert isinstance(again, CreditNoteEvent) and again.data.object.status == "void"

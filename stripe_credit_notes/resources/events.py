@@ -25,8 +25,8 @@ from .._resource import (
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .._events_api import AnyEvent
     from .._pagination import AsyncPager, Page
-    from ..models import Event
     from ..params import EventListParams, EventRetrieveParams
 
 __all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "Events", "EventsWithRawResponse"]
@@ -58,7 +58,7 @@ class Events(SyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventListParams],
-    ) -> Page[Event]:
+    ) -> Page[AnyEvent]:
         """
         List all events (``GET /v1/events``).
 
@@ -96,7 +96,7 @@ class Events(SyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventRetrieveParams],
-    ) -> Event:
+    ) -> AnyEvent:
         """
         Retrieve an event (``GET /v1/events/{id}``).
 
@@ -158,7 +158,7 @@ class AsyncEvents(AsyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventListParams],
-    ) -> AsyncPager[Event]:
+    ) -> AsyncPager[AnyEvent]:
         """
         List all events (``GET /v1/events``).
 
@@ -190,7 +190,7 @@ class AsyncEvents(AsyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventRetrieveParams],
-    ) -> Event:
+    ) -> AnyEvent:
         """
         Retrieve an event (``GET /v1/events/{id}``).
 
