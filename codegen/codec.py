@@ -156,8 +156,10 @@ class CodecWriter:
             body.append(f'f = "{fs.name}"')
             checks = self.check(fs.shape, fs.nullable, var)
             if fs.default_absent:
-                body.append(f'{var} = o.get("{fs.name}", ABSENT)')
-                body.append(f"if {var} is not ABSENT:")
+                # `in` and a subscript cost less than a `get` call and a comparison.
+                body.append(f"{var}: Any = ABSENT")
+                body.append(f'if "{fs.name}" in o:')
+                body.append(f'    {var} = o["{fs.name}"]')
                 body.append("    n += 1")
                 body.extend("    " + line for line in checks)
             else:

@@ -357,14 +357,16 @@ def structure_credit_note(o: Any) -> CreditNote:
         if customer.__class__ is not str:
             customer = one_of(_CUSTOMER_OR_DELETED_CUSTOMER, structure_customer, customer)
         f = "customer_account"
-        customer_account = o.get("customer_account", ABSENT)
-        if customer_account is not ABSENT:
+        customer_account: Any = ABSENT
+        if "customer_account" in o:
+            customer_account = o["customer_account"]
             n += 1
             if customer_account.__class__ is not str and customer_account is not None:
                 raise expected("a string", customer_account)
         f = "customer_balance_transaction"
-        customer_balance_transaction = o.get("customer_balance_transaction", ABSENT)
-        if customer_balance_transaction is not ABSENT:
+        customer_balance_transaction: Any = ABSENT
+        if "customer_balance_transaction" in o:
+            customer_balance_transaction = o["customer_balance_transaction"]
             n += 1
             if (
                 customer_balance_transaction.__class__ is not str
@@ -385,8 +387,9 @@ def structure_credit_note(o: Any) -> CreditNote:
             else []
         )
         f = "effective_at"
-        effective_at = o.get("effective_at", ABSENT)
-        if effective_at is not ABSENT:
+        effective_at: Any = ABSENT
+        if "effective_at" in o:
+            effective_at = o["effective_at"]
             n += 1
             if effective_at.__class__ is not int and effective_at is not None:
                 raise expected("an integer", effective_at)
@@ -406,14 +409,16 @@ def structure_credit_note(o: Any) -> CreditNote:
         if livemode.__class__ is not bool:
             raise expected("a boolean", livemode)
         f = "memo"
-        memo = o.get("memo", ABSENT)
-        if memo is not ABSENT:
+        memo: Any = ABSENT
+        if "memo" in o:
+            memo = o["memo"]
             n += 1
             if memo.__class__ is not str and memo is not None:
                 raise expected("a string", memo)
         f = "metadata"
-        metadata = o.get("metadata", ABSENT)
-        if metadata is not ABSENT:
+        metadata: Any = ABSENT
+        if "metadata" in o:
+            metadata = o["metadata"]
             n += 1
             if metadata is not None:
                 metadata = (
@@ -430,8 +435,9 @@ def structure_credit_note(o: Any) -> CreditNote:
         if object_.__class__ is not str:
             raise expected("a string", object_)
         f = "out_of_band_amount"
-        out_of_band_amount = o.get("out_of_band_amount", ABSENT)
-        if out_of_band_amount is not ABSENT:
+        out_of_band_amount: Any = ABSENT
+        if "out_of_band_amount" in o:
+            out_of_band_amount = o["out_of_band_amount"]
             n += 1
             if out_of_band_amount.__class__ is not int and out_of_band_amount is not None:
                 raise expected("an integer", out_of_band_amount)
@@ -440,20 +446,23 @@ def structure_credit_note(o: Any) -> CreditNote:
         if pdf.__class__ is not str:
             raise expected("a string", pdf)
         f = "post_payment_amount"
-        post_payment_amount = o.get("post_payment_amount", ABSENT)
-        if post_payment_amount is not ABSENT:
+        post_payment_amount: Any = ABSENT
+        if "post_payment_amount" in o:
+            post_payment_amount = o["post_payment_amount"]
             n += 1
             if post_payment_amount.__class__ is not int:
                 raise expected("an integer", post_payment_amount)
         f = "pre_payment_amount"
-        pre_payment_amount = o.get("pre_payment_amount", ABSENT)
-        if pre_payment_amount is not ABSENT:
+        pre_payment_amount: Any = ABSENT
+        if "pre_payment_amount" in o:
+            pre_payment_amount = o["pre_payment_amount"]
             n += 1
             if pre_payment_amount.__class__ is not int:
                 raise expected("an integer", pre_payment_amount)
         f = "pretax_credit_amounts"
-        pretax_credit_amounts = o.get("pretax_credit_amounts", ABSENT)
-        if pretax_credit_amounts is not ABSENT:
+        pretax_credit_amounts: Any = ABSENT
+        if "pretax_credit_amounts" in o:
+            pretax_credit_amounts = o["pretax_credit_amounts"]
             n += 1
             pretax_credit_amounts = (
                 model_list(structure_pretax_credit_amount, pretax_credit_amounts)
@@ -461,20 +470,23 @@ def structure_credit_note(o: Any) -> CreditNote:
                 else []
             )
         f = "reason"
-        reason = o.get("reason", ABSENT)
-        if reason is not ABSENT:
+        reason: Any = ABSENT
+        if "reason" in o:
+            reason = o["reason"]
             n += 1
             if reason.__class__ is not str and reason is not None:
                 raise expected("a string", reason)
         f = "refund"
-        refund = o.get("refund", ABSENT)
-        if refund is not ABSENT:
+        refund: Any = ABSENT
+        if "refund" in o:
+            refund = o["refund"]
             n += 1
             if refund.__class__ is not str and refund is not None:
                 refund = structure_refund(refund)
         f = "refunds"
-        refunds = o.get("refunds", ABSENT)
-        if refunds is not ABSENT:
+        refunds: Any = ABSENT
+        if "refunds" in o:
+            refunds = o["refunds"]
             n += 1
             refunds = (
                 model_list(structure_credit_note_refund, refunds)
@@ -482,8 +494,9 @@ def structure_credit_note(o: Any) -> CreditNote:
                 else []
             )
         f = "shipping_cost"
-        shipping_cost = o.get("shipping_cost", ABSENT)
-        if shipping_cost is not ABSENT:
+        shipping_cost: Any = ABSENT
+        if "shipping_cost" in o:
+            shipping_cost = o["shipping_cost"]
             n += 1
             if shipping_cost is not None:
                 shipping_cost = structure_shipping_cost(shipping_cost)
@@ -496,14 +509,16 @@ def structure_credit_note(o: Any) -> CreditNote:
         if subtotal.__class__ is not int:
             raise expected("an integer", subtotal)
         f = "subtotal_excluding_tax"
-        subtotal_excluding_tax = o.get("subtotal_excluding_tax", ABSENT)
-        if subtotal_excluding_tax is not ABSENT:
+        subtotal_excluding_tax: Any = ABSENT
+        if "subtotal_excluding_tax" in o:
+            subtotal_excluding_tax = o["subtotal_excluding_tax"]
             n += 1
             if subtotal_excluding_tax.__class__ is not int and subtotal_excluding_tax is not None:
                 raise expected("an integer", subtotal_excluding_tax)
         f = "tax_amounts"
-        tax_amounts = o.get("tax_amounts", ABSENT)
-        if tax_amounts is not ABSENT:
+        tax_amounts: Any = ABSENT
+        if "tax_amounts" in o:
+            tax_amounts = o["tax_amounts"]
             n += 1
             tax_amounts = (
                 model_list(structure_credit_note_tax_amount, tax_amounts)
@@ -515,14 +530,16 @@ def structure_credit_note(o: Any) -> CreditNote:
         if total.__class__ is not int:
             raise expected("an integer", total)
         f = "total_excluding_tax"
-        total_excluding_tax = o.get("total_excluding_tax", ABSENT)
-        if total_excluding_tax is not ABSENT:
+        total_excluding_tax: Any = ABSENT
+        if "total_excluding_tax" in o:
+            total_excluding_tax = o["total_excluding_tax"]
             n += 1
             if total_excluding_tax.__class__ is not int and total_excluding_tax is not None:
                 raise expected("an integer", total_excluding_tax)
         f = "total_taxes"
-        total_taxes = o.get("total_taxes", ABSENT)
-        if total_taxes is not ABSENT:
+        total_taxes: Any = ABSENT
+        if "total_taxes" in o:
+            total_taxes = o["total_taxes"]
             n += 1
             if total_taxes is not None:
                 total_taxes = (
@@ -535,8 +552,9 @@ def structure_credit_note(o: Any) -> CreditNote:
         if type.__class__ is not str:
             raise expected("a string", type)
         f = "voided_at"
-        voided_at = o.get("voided_at", ABSENT)
-        if voided_at is not ABSENT:
+        voided_at: Any = ABSENT
+        if "voided_at" in o:
+            voided_at = o["voided_at"]
             n += 1
             if voided_at.__class__ is not int and voided_at is not None:
                 raise expected("an integer", voided_at)
@@ -706,14 +724,16 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if amount.__class__ is not int:
             raise expected("an integer", amount)
         f = "amount_excluding_tax"
-        amount_excluding_tax = o.get("amount_excluding_tax", ABSENT)
-        if amount_excluding_tax is not ABSENT:
+        amount_excluding_tax: Any = ABSENT
+        if "amount_excluding_tax" in o:
+            amount_excluding_tax = o["amount_excluding_tax"]
             n += 1
             if amount_excluding_tax.__class__ is not int and amount_excluding_tax is not None:
                 raise expected("an integer", amount_excluding_tax)
         f = "description"
-        description = o.get("description", ABSENT)
-        if description is not ABSENT:
+        description: Any = ABSENT
+        if "description" in o:
+            description = o["description"]
             n += 1
             if description.__class__ is not str and description is not None:
                 raise expected("a string", description)
@@ -733,8 +753,9 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if id.__class__ is not str:
             raise expected("a string", id)
         f = "invoice_line_item"
-        invoice_line_item = o.get("invoice_line_item", ABSENT)
-        if invoice_line_item is not ABSENT:
+        invoice_line_item: Any = ABSENT
+        if "invoice_line_item" in o:
+            invoice_line_item = o["invoice_line_item"]
             n += 1
             if invoice_line_item.__class__ is not str:
                 raise expected("a string", invoice_line_item)
@@ -743,8 +764,9 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if livemode.__class__ is not bool:
             raise expected("a boolean", livemode)
         f = "metadata"
-        metadata = o.get("metadata", ABSENT)
-        if metadata is not ABSENT:
+        metadata: Any = ABSENT
+        if "metadata" in o:
+            metadata = o["metadata"]
             n += 1
             if metadata is not None:
                 metadata = (
@@ -757,8 +779,9 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if object_.__class__ is not str:
             raise expected("a string", object_)
         f = "pretax_credit_amounts"
-        pretax_credit_amounts = o.get("pretax_credit_amounts", ABSENT)
-        if pretax_credit_amounts is not ABSENT:
+        pretax_credit_amounts: Any = ABSENT
+        if "pretax_credit_amounts" in o:
+            pretax_credit_amounts = o["pretax_credit_amounts"]
             n += 1
             pretax_credit_amounts = (
                 model_list(structure_pretax_credit_amount, pretax_credit_amounts)
@@ -766,14 +789,16 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
                 else []
             )
         f = "quantity"
-        quantity = o.get("quantity", ABSENT)
-        if quantity is not ABSENT:
+        quantity: Any = ABSENT
+        if "quantity" in o:
+            quantity = o["quantity"]
             n += 1
             if quantity.__class__ is not int and quantity is not None:
                 raise expected("an integer", quantity)
         f = "tax_amounts"
-        tax_amounts = o.get("tax_amounts", ABSENT)
-        if tax_amounts is not ABSENT:
+        tax_amounts: Any = ABSENT
+        if "tax_amounts" in o:
+            tax_amounts = o["tax_amounts"]
             n += 1
             tax_amounts = (
                 model_list(structure_credit_note_tax_amount, tax_amounts)
@@ -788,8 +813,9 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             else []
         )
         f = "taxes"
-        taxes = o.get("taxes", ABSENT)
-        if taxes is not ABSENT:
+        taxes: Any = ABSENT
+        if "taxes" in o:
+            taxes = o["taxes"]
             n += 1
             if taxes is not None:
                 taxes = (
@@ -800,20 +826,23 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if type.__class__ is not str:
             raise expected("a string", type)
         f = "unit_amount"
-        unit_amount = o.get("unit_amount", ABSENT)
-        if unit_amount is not ABSENT:
+        unit_amount: Any = ABSENT
+        if "unit_amount" in o:
+            unit_amount = o["unit_amount"]
             n += 1
             if unit_amount.__class__ is not int and unit_amount is not None:
                 raise expected("an integer", unit_amount)
         f = "unit_amount_decimal"
-        unit_amount_decimal = o.get("unit_amount_decimal", ABSENT)
-        if unit_amount_decimal is not ABSENT:
+        unit_amount_decimal: Any = ABSENT
+        if "unit_amount_decimal" in o:
+            unit_amount_decimal = o["unit_amount_decimal"]
             n += 1
             if unit_amount_decimal is not None:
                 unit_amount_decimal = decimal_value(unit_amount_decimal)
         f = "unit_amount_excluding_tax"
-        unit_amount_excluding_tax = o.get("unit_amount_excluding_tax", ABSENT)
-        if unit_amount_excluding_tax is not ABSENT:
+        unit_amount_excluding_tax: Any = ABSENT
+        if "unit_amount_excluding_tax" in o:
+            unit_amount_excluding_tax = o["unit_amount_excluding_tax"]
             n += 1
             if unit_amount_excluding_tax is not None:
                 unit_amount_excluding_tax = decimal_value(unit_amount_excluding_tax)
@@ -911,20 +940,23 @@ def structure_event(o: Any) -> Event:
     n = 7  # declared keys present so far
     try:
         f = "account"
-        account = o.get("account", ABSENT)
-        if account is not ABSENT:
+        account: Any = ABSENT
+        if "account" in o:
+            account = o["account"]
             n += 1
             if account.__class__ is not str:
                 raise expected("a string", account)
         f = "api_version"
-        api_version = o.get("api_version", ABSENT)
-        if api_version is not ABSENT:
+        api_version: Any = ABSENT
+        if "api_version" in o:
+            api_version = o["api_version"]
             n += 1
             if api_version.__class__ is not str and api_version is not None:
                 raise expected("a string", api_version)
         f = "context"
-        context = o.get("context", ABSENT)
-        if context is not ABSENT:
+        context: Any = ABSENT
+        if "context" in o:
+            context = o["context"]
             n += 1
             if context.__class__ is not str:
                 raise expected("a string", context)
@@ -952,8 +984,9 @@ def structure_event(o: Any) -> Event:
         if pending_webhooks.__class__ is not int:
             raise expected("an integer", pending_webhooks)
         f = "request"
-        request = o.get("request", ABSENT)
-        if request is not ABSENT:
+        request: Any = ABSENT
+        if "request" in o:
+            request = o["request"]
             n += 1
             if request is not None:
                 request = structure_event_request(request)
@@ -1177,8 +1210,9 @@ def structure_credit_note_refund(o: Any) -> CreditNoteRefund:
         if amount_refunded.__class__ is not int:
             raise expected("an integer", amount_refunded)
         f = "payment_record_refund"
-        payment_record_refund = o.get("payment_record_refund", ABSENT)
-        if payment_record_refund is not ABSENT:
+        payment_record_refund: Any = ABSENT
+        if "payment_record_refund" in o:
+            payment_record_refund = o["payment_record_refund"]
             n += 1
             if payment_record_refund is not None:
                 payment_record_refund = structure_payment_record_refund(payment_record_refund)
@@ -1187,8 +1221,9 @@ def structure_credit_note_refund(o: Any) -> CreditNoteRefund:
         if refund.__class__ is not str:
             refund = structure_refund(refund)
         f = "type"
-        type = o.get("type", ABSENT)
-        if type is not ABSENT:
+        type: Any = ABSENT
+        if "type" in o:
+            type = o["type"]
             n += 1
             if type.__class__ is not str and type is not None:
                 raise expected("a string", type)
@@ -1281,89 +1316,104 @@ def structure_error_object(o: Any) -> ErrorObject:
     n = 1  # declared keys present so far
     try:
         f = "advice_code"
-        advice_code = o.get("advice_code", ABSENT)
-        if advice_code is not ABSENT:
+        advice_code: Any = ABSENT
+        if "advice_code" in o:
+            advice_code = o["advice_code"]
             n += 1
             if advice_code.__class__ is not str:
                 raise expected("a string", advice_code)
         f = "charge"
-        charge = o.get("charge", ABSENT)
-        if charge is not ABSENT:
+        charge: Any = ABSENT
+        if "charge" in o:
+            charge = o["charge"]
             n += 1
             if charge.__class__ is not str:
                 raise expected("a string", charge)
         f = "code"
-        code = o.get("code", ABSENT)
-        if code is not ABSENT:
+        code: Any = ABSENT
+        if "code" in o:
+            code = o["code"]
             n += 1
             if code.__class__ is not str:
                 raise expected("a string", code)
         f = "decline_code"
-        decline_code = o.get("decline_code", ABSENT)
-        if decline_code is not ABSENT:
+        decline_code: Any = ABSENT
+        if "decline_code" in o:
+            decline_code = o["decline_code"]
             n += 1
             if decline_code.__class__ is not str:
                 raise expected("a string", decline_code)
         f = "doc_url"
-        doc_url = o.get("doc_url", ABSENT)
-        if doc_url is not ABSENT:
+        doc_url: Any = ABSENT
+        if "doc_url" in o:
+            doc_url = o["doc_url"]
             n += 1
             if doc_url.__class__ is not str:
                 raise expected("a string", doc_url)
         f = "message"
-        message = o.get("message", ABSENT)
-        if message is not ABSENT:
+        message: Any = ABSENT
+        if "message" in o:
+            message = o["message"]
             n += 1
             if message.__class__ is not str:
                 raise expected("a string", message)
         f = "network_advice_code"
-        network_advice_code = o.get("network_advice_code", ABSENT)
-        if network_advice_code is not ABSENT:
+        network_advice_code: Any = ABSENT
+        if "network_advice_code" in o:
+            network_advice_code = o["network_advice_code"]
             n += 1
             if network_advice_code.__class__ is not str:
                 raise expected("a string", network_advice_code)
         f = "network_decline_code"
-        network_decline_code = o.get("network_decline_code", ABSENT)
-        if network_decline_code is not ABSENT:
+        network_decline_code: Any = ABSENT
+        if "network_decline_code" in o:
+            network_decline_code = o["network_decline_code"]
             n += 1
             if network_decline_code.__class__ is not str:
                 raise expected("a string", network_decline_code)
         f = "param"
-        param = o.get("param", ABSENT)
-        if param is not ABSENT:
+        param: Any = ABSENT
+        if "param" in o:
+            param = o["param"]
             n += 1
             if param.__class__ is not str:
                 raise expected("a string", param)
         f = "payment_intent"
-        payment_intent = o.get("payment_intent", ABSENT)
-        if payment_intent is not ABSENT:
+        payment_intent: Any = ABSENT
+        if "payment_intent" in o:
+            payment_intent = o["payment_intent"]
             n += 1
             payment_intent = structure_payment_intent(payment_intent)
         f = "payment_method"
-        payment_method = o.get("payment_method", ABSENT)
-        if payment_method is not ABSENT:
+        payment_method: Any = ABSENT
+        if "payment_method" in o:
+            payment_method = o["payment_method"]
             n += 1
             payment_method = structure_payment_method(payment_method)
         f = "payment_method_type"
-        payment_method_type = o.get("payment_method_type", ABSENT)
-        if payment_method_type is not ABSENT:
+        payment_method_type: Any = ABSENT
+        if "payment_method_type" in o:
+            payment_method_type = o["payment_method_type"]
             n += 1
             if payment_method_type.__class__ is not str:
                 raise expected("a string", payment_method_type)
         f = "request_log_url"
-        request_log_url = o.get("request_log_url", ABSENT)
-        if request_log_url is not ABSENT:
+        request_log_url: Any = ABSENT
+        if "request_log_url" in o:
+            request_log_url = o["request_log_url"]
             n += 1
             if request_log_url.__class__ is not str:
                 raise expected("a string", request_log_url)
         f = "setup_intent"
-        setup_intent = o.get("setup_intent", ABSENT)
-        if setup_intent is not ABSENT:
+        setup_intent: Any = ABSENT
+        if "setup_intent" in o:
+            setup_intent = o["setup_intent"]
             n += 1
             setup_intent = structure_setup_intent(setup_intent)
         f = "source"
-        source = o.get("source", ABSENT)
-        if source is not ABSENT:
+        source: Any = ABSENT
+        if "source" in o:
+            source = o["source"]
             n += 1
             source = one_of(_BANK_ACCOUNT_OR_CARD_OR_SOURCE, structure_bank_account, source)
         f = "type"
@@ -1496,8 +1546,9 @@ def structure_event_data(o: Any) -> EventData:
         if object_.__class__ is not dict:
             object_ = mapping(object_)
         f = "previous_attributes"
-        previous_attributes = o.get("previous_attributes", ABSENT)
-        if previous_attributes is not ABSENT:
+        previous_attributes: Any = ABSENT
+        if "previous_attributes" in o:
+            previous_attributes = o["previous_attributes"]
             n += 1
             if previous_attributes.__class__ is not dict:
                 previous_attributes = mapping(previous_attributes)
@@ -1535,14 +1586,16 @@ def structure_event_request(o: Any) -> EventRequest:
     n = 0  # declared keys present so far
     try:
         f = "id"
-        id = o.get("id", ABSENT)
-        if id is not ABSENT:
+        id: Any = ABSENT
+        if "id" in o:
+            id = o["id"]
             n += 1
             if id.__class__ is not str and id is not None:
                 raise expected("a string", id)
         f = "idempotency_key"
-        idempotency_key = o.get("idempotency_key", ABSENT)
-        if idempotency_key is not ABSENT:
+        idempotency_key: Any = ABSENT
+        if "idempotency_key" in o:
+            idempotency_key = o["idempotency_key"]
             n += 1
             if idempotency_key.__class__ is not str and idempotency_key is not None:
                 raise expected("a string", idempotency_key)
@@ -1589,14 +1642,16 @@ def structure_line_item_tax_amount(o: Any) -> LineItemTaxAmount:
         rate = o["rate"]
         rate = structure_tax_rate(rate)
         f = "taxability_reason"
-        taxability_reason = o.get("taxability_reason", ABSENT)
-        if taxability_reason is not ABSENT:
+        taxability_reason: Any = ABSENT
+        if "taxability_reason" in o:
+            taxability_reason = o["taxability_reason"]
             n += 1
             if taxability_reason.__class__ is not str and taxability_reason is not None:
                 raise expected("a string", taxability_reason)
         f = "taxable_amount"
-        taxable_amount = o.get("taxable_amount", ABSENT)
-        if taxable_amount is not ABSENT:
+        taxable_amount: Any = ABSENT
+        if "taxable_amount" in o:
+            taxable_amount = o["taxable_amount"]
             n += 1
             if taxable_amount.__class__ is not int and taxable_amount is not None:
                 raise expected("an integer", taxable_amount)
@@ -1683,16 +1738,18 @@ def structure_pretax_credit_amount(o: Any) -> PretaxCreditAmount:
         if amount.__class__ is not int:
             raise expected("an integer", amount)
         f = "credit_balance_transaction"
-        credit_balance_transaction = o.get("credit_balance_transaction", ABSENT)
-        if credit_balance_transaction is not ABSENT:
+        credit_balance_transaction: Any = ABSENT
+        if "credit_balance_transaction" in o:
+            credit_balance_transaction = o["credit_balance_transaction"]
             n += 1
             if credit_balance_transaction.__class__ is not str:
                 credit_balance_transaction = structure_credit_balance_transaction(
                     credit_balance_transaction
                 )
         f = "discount"
-        discount = o.get("discount", ABSENT)
-        if discount is not ABSENT:
+        discount: Any = ABSENT
+        if "discount" in o:
+            discount = o["discount"]
             n += 1
             if discount.__class__ is not str:
                 discount = one_of(_DISCOUNT_OR_DELETED_DISCOUNT, structure_discount, discount)
@@ -1758,14 +1815,16 @@ def structure_shipping_cost(o: Any) -> ShippingCost:
         if amount_total.__class__ is not int:
             raise expected("an integer", amount_total)
         f = "shipping_rate"
-        shipping_rate = o.get("shipping_rate", ABSENT)
-        if shipping_rate is not ABSENT:
+        shipping_rate: Any = ABSENT
+        if "shipping_rate" in o:
+            shipping_rate = o["shipping_rate"]
             n += 1
             if shipping_rate.__class__ is not str and shipping_rate is not None:
                 shipping_rate = structure_shipping_rate(shipping_rate)
         f = "taxes"
-        taxes = o.get("taxes", ABSENT)
-        if taxes is not ABSENT:
+        taxes: Any = ABSENT
+        if "taxes" in o:
+            taxes = o["taxes"]
             n += 1
             taxes = (
                 model_list(structure_line_item_tax_amount, taxes)
@@ -1828,8 +1887,9 @@ def structure_tax(o: Any) -> Tax:
         if tax_behavior.__class__ is not str:
             raise expected("a string", tax_behavior)
         f = "tax_rate_details"
-        tax_rate_details = o.get("tax_rate_details", ABSENT)
-        if tax_rate_details is not ABSENT:
+        tax_rate_details: Any = ABSENT
+        if "tax_rate_details" in o:
+            tax_rate_details = o["tax_rate_details"]
             n += 1
             if tax_rate_details is not None:
                 tax_rate_details = structure_tax_rate_details(tax_rate_details)
@@ -1838,8 +1898,9 @@ def structure_tax(o: Any) -> Tax:
         if taxability_reason.__class__ is not str:
             raise expected("a string", taxability_reason)
         f = "taxable_amount"
-        taxable_amount = o.get("taxable_amount", ABSENT)
-        if taxable_amount is not ABSENT:
+        taxable_amount: Any = ABSENT
+        if "taxable_amount" in o:
+            taxable_amount = o["taxable_amount"]
             n += 1
             if taxable_amount.__class__ is not int and taxable_amount is not None:
                 raise expected("an integer", taxable_amount)
