@@ -2200,20 +2200,23 @@ def structure_credit_note_event(o: Any) -> CreditNoteEvent:
     n = 7  # declared keys present so far
     try:
         f = "account"
-        account = o.get("account", ABSENT)
-        if account is not ABSENT:
+        account: Any = ABSENT
+        if "account" in o:
+            account = o["account"]
             n += 1
             if account.__class__ is not str:
                 raise expected("a string", account)
         f = "api_version"
-        api_version = o.get("api_version", ABSENT)
-        if api_version is not ABSENT:
+        api_version: Any = ABSENT
+        if "api_version" in o:
+            api_version = o["api_version"]
             n += 1
             if api_version.__class__ is not str and api_version is not None:
                 raise expected("a string", api_version)
         f = "context"
-        context = o.get("context", ABSENT)
-        if context is not ABSENT:
+        context: Any = ABSENT
+        if "context" in o:
+            context = o["context"]
             n += 1
             if context.__class__ is not str:
                 raise expected("a string", context)
@@ -2241,8 +2244,9 @@ def structure_credit_note_event(o: Any) -> CreditNoteEvent:
         if pending_webhooks.__class__ is not int:
             raise expected("an integer", pending_webhooks)
         f = "request"
-        request = o.get("request", ABSENT)
-        if request is not ABSENT:
+        request: Any = ABSENT
+        if "request" in o:
+            request = o["request"]
             n += 1
             if request is not None:
                 request = structure_event_request(request)
@@ -2311,8 +2315,9 @@ def structure_credit_note_event_data(o: Any) -> CreditNoteEventData:
         object_ = o["object"]
         object_ = structure_credit_note(object_)
         f = "previous_attributes"
-        previous_attributes = o.get("previous_attributes", ABSENT)
-        if previous_attributes is not ABSENT:
+        previous_attributes: Any = ABSENT
+        if "previous_attributes" in o:
+            previous_attributes = o["previous_attributes"]
             n += 1
             if previous_attributes.__class__ is not dict:
                 previous_attributes = mapping(previous_attributes)
