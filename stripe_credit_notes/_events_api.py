@@ -4,7 +4,8 @@ The generator's resource table points the events operations here (``codegen/tabl
 ``retrieve`` returns an :data:`~stripe_credit_notes.webhooks.AnyEvent` and ``list`` pages of
 them, so a service catching up on missed webhooks handles the same ``CreditNoteEvent`` /
 ``Event`` values its webhook handler does. Both decode through the converter, with the hooks
-registered below (the table's documented way to decode a class that is not a generated model).
+registered below (the table's documented way to decode a class that is not a generated model);
+``to_dict`` writes a page back to Stripe's JSON.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ._codec_support import DecodeError
+from ._codec_support import DecodeError, to_dict
 from ._converter import converter
 from .webhooks import AnyEvent, decode_event
 
@@ -54,5 +55,16 @@ def _structure_list(data: Any, _cls: object) -> TypedEventList:
     )
 
 
+def _unstructure_list(page: TypedEventList) -> dict[str, Any]:
+    return {
+        "object": page.object,
+        "data": [to_dict(event) for event in page.data],
+        "has_more": page.has_more,
+        "url": page.url,
+        **page.extra,
+    }
+
+
 converter.register_structure_hook(TypedEventList, _structure_list)
+converter.register_unstructure_hook(TypedEventList, _unstructure_list)
 converter.register_structure_hook(AnyEvent, lambda data, _cls: decode_event(data))

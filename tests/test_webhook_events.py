@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stripe_credit_notes import ABSENT, AsyncClient, Client, to_dict
+from stripe_credit_notes._events_api import TypedEventList
 from stripe_credit_notes.errors import MalformedResponseError, SignatureVerificationError
 from stripe_credit_notes.models import CreditNote, CreditNoteEvent, Event
 from stripe_credit_notes.webhooks import construct_event, decode_event, generate_test_header
@@ -253,6 +254,8 @@ def test_client_events_are_typed_like_webhooks() -> None:
     assert isinstance(first, CreditNoteEvent) and isinstance(first.data.object, CreditNote)
     assert type(second) is Event and second.data.object["object"] == "plan"
     assert isinstance(retrieved, CreditNoteEvent) and retrieved.data.object.id == note["id"]
+    page = TypedEventList(data=[first, second], has_more=False, object="list", url="/v1/events")
+    assert to_dict(page) == json.loads(_events_page(typed, other).content)
 
 
 async def test_async_client_events_are_typed_like_webhooks() -> None:
