@@ -1,7 +1,8 @@
 """The events resource: ``client.events.list`` / ``retrieve``, sync and async, and its models.
 
-respx for the wire format; a loopback server process (``tests/events_server.py``, not the
-emulator, which has no events yet) for paging over real HTTP.
+respx for the wire format; a loopback server process (``tests/events_server.py``, with
+many canned events) for paging over real HTTP. ``tests/test_webhook_events.py`` covers the
+events the emulator records.
 """
 
 from __future__ import annotations
