@@ -301,3 +301,19 @@ def test_decoded_values_are_exactly_json_types() -> None:
     assert type(decoded.amount) is int and type(decoded.livemode) is bool
     line = decoded.lines.data[1]
     assert isinstance(line.unit_amount_decimal, Decimal)
+
+
+def test_decoding_a_response_does_not_load_cattrs() -> None:
+    import subprocess
+
+    code = (
+        "import json, sys; from stripe_credit_notes import from_dict, to_dict; "
+        "from stripe_credit_notes.models import CreditNote; "
+        f"d = json.load(open({str(PACKAGE.parent / 'tests' / 'fixtures' / NEWEST_FIXTURE)!r})); "
+        "to_dict(from_dict(CreditNote, d['credit_note'])); "
+        "print('cattrs' in sys.modules, 'stripe_credit_notes._converter' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "False"]
