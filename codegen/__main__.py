@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import codec, models, operations, params, schemas
+from . import codec, events, models, operations, params, schemas
 from . import resources as emit_resources
 from .spec import NEWEST_SPEC, OLDEST_SPEC, ROOT, Schema, list_model_name, load, pascal, ref_name
 from .table import RESOURCES, Resource
@@ -87,6 +87,7 @@ def generate(resources: tuple[Resource, ...] = RESOURCES) -> dict[Path, str]:
     roots = [ref_name(r) or ref_name(r["properties"]["data"]["items"]) for r in responses]
     envelopes = {list_model_name(r): r for r in responses if ref_name(r) is None}
     classes = builder.build([r for r in dict.fromkeys(roots) if r], list(envelopes.values()))
+    classes += events.typed_events(classes, enums)
     model_aliases = enums.since(0)
     mark = enums.mark()
 

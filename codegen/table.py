@@ -68,8 +68,39 @@ RESOURCES: tuple[Resource, ...] = (
         model="event",
         summary="List and retrieve the events of the account (the last 30 days).",
         operations=(
-            Op("GetEvents", "list"),
-            Op("GetEventsId", "retrieve"),
+            # Typed like webhooks: CreditNoteEvent for credit notes, else the generic Event.
+            Op(
+                "GetEvents",
+                "list",
+                response="_events_api:TypedEventList",
+                item="_events_api:AnyEvent",
+            ),
+            Op("GetEventsId", "retrieve", response="_events_api:AnyEvent"),
         ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TypedEvent:
+    """Events of ``types`` (all ``<prefix>.*``) carry a ``model`` as ``data.object``: the
+    generator adds ``<model>Event`` beside ``Event`` (``codegen/events.py``)."""
+
+    prefix: str
+    model: str
+    """A class of ``stripe_credit_notes.models``."""
+    types: tuple[str, ...]
+    """The event types Stripe documents (the field stays open to new ones)."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}Event"
+
+
+TYPED_EVENTS: tuple[TypedEvent, ...] = (
+    TypedEvent(
+        "credit_note",
+        "CreditNote",
+        ("credit_note.created", "credit_note.updated", "credit_note.voided"),
     ),
 )

@@ -27,6 +27,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseTooLargeError,
+    SignatureVerificationError,
     StripeError,
     ValidationError,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "RequestOptions",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SignatureVerificationError",
     "StripeError",
     "ValidationError",
     "__version__",

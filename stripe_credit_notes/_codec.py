@@ -33,6 +33,8 @@ from .models import (
     Card,
     CreditBalanceTransaction,
     CreditNote,
+    CreditNoteEvent,
+    CreditNoteEventData,
     CreditNoteLineItem,
     CreditNoteLineItemList,
     CreditNoteList,
@@ -67,6 +69,8 @@ from .models import (
     _BankAccountSlots,
     _CardSlots,
     _CreditBalanceTransactionSlots,
+    _CreditNoteEventDataSlots,
+    _CreditNoteEventSlots,
     _CreditNoteLineItemListSlots,
     _CreditNoteLineItemSlots,
     _CreditNoteListSlots,
@@ -310,6 +314,18 @@ class _SourceBuilder(_SourceSlots):
 
 class _TaxRateBuilder(_TaxRateSlots):
     """A `TaxRate` being decoded."""
+
+    __slots__ = ()
+
+
+class _CreditNoteEventBuilder(_CreditNoteEventSlots):
+    """A `CreditNoteEvent` being decoded."""
+
+    __slots__ = ()
+
+
+class _CreditNoteEventDataBuilder(_CreditNoteEventDataSlots):
+    """A `CreditNoteEventData` being decoded."""
 
     __slots__ = ()
 
@@ -2177,6 +2193,161 @@ def unstructure_tax_rate(obj: TaxRate) -> dict[str, Any]:
     return unstructure_stub(obj)
 
 
+def structure_credit_note_event(o: Any) -> CreditNoteEvent:
+    """Decode a `CreditNoteEvent` from its JSON object."""
+    if o.__class__ is not dict:
+        o = mapping(o)
+    n = 7  # declared keys present so far
+    try:
+        f = "account"
+        account: Any = ABSENT
+        if "account" in o:
+            account = o["account"]
+            n += 1
+            if account.__class__ is not str:
+                raise expected("a string", account)
+        f = "api_version"
+        api_version: Any = ABSENT
+        if "api_version" in o:
+            api_version = o["api_version"]
+            n += 1
+            if api_version.__class__ is not str and api_version is not None:
+                raise expected("a string", api_version)
+        f = "context"
+        context: Any = ABSENT
+        if "context" in o:
+            context = o["context"]
+            n += 1
+            if context.__class__ is not str:
+                raise expected("a string", context)
+        f = "created"
+        created = o["created"]
+        if created.__class__ is not int:
+            raise expected("an integer", created)
+        f = "data"
+        data = o["data"]
+        data = structure_credit_note_event_data(data)
+        f = "id"
+        id = o["id"]
+        if id.__class__ is not str:
+            raise expected("a string", id)
+        f = "livemode"
+        livemode = o["livemode"]
+        if livemode.__class__ is not bool:
+            raise expected("a boolean", livemode)
+        f = "object"
+        object_ = o["object"]
+        if object_.__class__ is not str:
+            raise expected("a string", object_)
+        f = "pending_webhooks"
+        pending_webhooks = o["pending_webhooks"]
+        if pending_webhooks.__class__ is not int:
+            raise expected("an integer", pending_webhooks)
+        f = "request"
+        request: Any = ABSENT
+        if "request" in o:
+            request = o["request"]
+            n += 1
+            if request is not None:
+                request = structure_event_request(request)
+        f = "type"
+        type = o["type"]
+        if type.__class__ is not str:
+            raise expected("a string", type)
+    except DecodeError as exc:
+        exc.within(f)
+        raise
+    except KeyError:
+        raise missing(f) from None
+    extra = {} if len(o) == n else unknown_fields(o, CreditNoteEvent)
+    obj: Any = new(_CreditNoteEventBuilder)
+    obj.account = account
+    obj.api_version = api_version
+    obj.context = context
+    obj.created = created
+    obj.data = data
+    obj.id = id
+    obj.livemode = livemode
+    obj.object = object_
+    obj.pending_webhooks = pending_webhooks
+    obj.request = request
+    obj.type = type
+    obj.extra = extra
+    obj.__class__ = CreditNoteEvent  # frozen from here on
+    result: CreditNoteEvent = obj
+    return result
+
+
+def unstructure_credit_note_event(obj: CreditNoteEvent) -> dict[str, Any]:
+    """The JSON object of a `CreditNoteEvent` (absent fields left out, `extra` kept)."""
+    d: dict[str, Any] = {}
+    account = obj.account
+    if account is not ABSENT:
+        d["account"] = account
+    api_version = obj.api_version
+    if api_version is not ABSENT:
+        d["api_version"] = api_version
+    context = obj.context
+    if context is not ABSENT:
+        d["context"] = context
+    d["created"] = obj.created
+    d["data"] = unstructure_credit_note_event_data(obj.data)
+    d["id"] = obj.id
+    d["livemode"] = obj.livemode
+    d["object"] = obj.object
+    d["pending_webhooks"] = obj.pending_webhooks
+    request = obj.request
+    if request is not ABSENT:
+        d["request"] = None if request is None else unstructure_event_request(request)
+    d["type"] = obj.type
+    if obj.extra:
+        d.update(obj.extra)
+    return d
+
+
+def structure_credit_note_event_data(o: Any) -> CreditNoteEventData:
+    """Decode a `CreditNoteEventData` from its JSON object."""
+    if o.__class__ is not dict:
+        o = mapping(o)
+    n = 1  # declared keys present so far
+    try:
+        f = "object"
+        object_ = o["object"]
+        object_ = structure_credit_note(object_)
+        f = "previous_attributes"
+        previous_attributes: Any = ABSENT
+        if "previous_attributes" in o:
+            previous_attributes = o["previous_attributes"]
+            n += 1
+            if previous_attributes.__class__ is not dict:
+                previous_attributes = mapping(previous_attributes)
+    except DecodeError as exc:
+        exc.within(f)
+        raise
+    except KeyError:
+        raise missing(f) from None
+    extra = {} if len(o) == n else unknown_fields(o, CreditNoteEventData)
+    obj: Any = new(_CreditNoteEventDataBuilder)
+    obj.object = object_
+    obj.previous_attributes = previous_attributes
+    obj.extra = extra
+    obj.__class__ = CreditNoteEventData  # frozen from here on
+    result: CreditNoteEventData = obj
+    return result
+
+
+def unstructure_credit_note_event_data(obj: CreditNoteEventData) -> dict[str, Any]:
+    """The JSON object of a `CreditNoteEventData` (absent fields left out, `extra` kept)."""
+    d: dict[str, Any] = {}
+    d["object"] = unstructure_credit_note(obj.object)
+    previous_attributes = obj.previous_attributes
+    if previous_attributes is not ABSENT:
+        d["previous_attributes"] = dict(previous_attributes)
+    if obj.extra:
+        d.update(obj.extra)
+    return d
+
+
 # Expandable fields and unions: the decode function by (`object`, `deleted`).
 _BANK_ACCOUNT_OR_CARD_OR_SOURCE: dict[tuple[object, bool], Callable[[Any], Any]] = {
     ("bank_account", False): structure_bank_account,
@@ -2228,6 +2399,8 @@ STRUCTURE: dict[type, Callable[[Any], Any]] = {
     ShippingRate: structure_shipping_rate,
     Source: structure_source,
     TaxRate: structure_tax_rate,
+    CreditNoteEvent: structure_credit_note_event,
+    CreditNoteEventData: structure_credit_note_event_data,
 }
 """The decode function of every model class."""
 
@@ -2267,5 +2440,7 @@ UNSTRUCTURE: dict[type, Callable[[Any], dict[str, Any]]] = {
     ShippingRate: unstructure_shipping_rate,
     Source: unstructure_source,
     TaxRate: unstructure_tax_rate,
+    CreditNoteEvent: unstructure_credit_note_event,
+    CreditNoteEventData: unstructure_credit_note_event_data,
 }
 """The encode function of every model class."""

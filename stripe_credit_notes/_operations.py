@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ._operation import Operation, OperationKey
 
 if TYPE_CHECKING:
-    from .models import CreditNote, CreditNoteLineItemList, CreditNoteList, Event, EventList
+    from ._events_api import AnyEvent, TypedEventList
+    from .models import CreditNote, CreditNoteLineItemList, CreditNoteList
 
 CREDIT_NOTES_CREATE: Operation[CreditNote] = Operation(
     resource="credit_notes",
@@ -107,24 +108,24 @@ CREDIT_NOTES_VOID: Operation[CreditNote] = Operation(
     summary="Void a credit note",
 )
 
-EVENTS_LIST: Operation[EventList] = Operation(
+EVENTS_LIST: Operation[TypedEventList] = Operation(
     resource="events",
     name="list",
     method="GET",
     path="/v1/events",
     path_param=None,
-    response="EventList",
-    item="Event",
+    response="_events_api:TypedEventList",
+    item="_events_api:AnyEvent",
     summary="List all events",
 )
 
-EVENTS_RETRIEVE: Operation[Event] = Operation(
+EVENTS_RETRIEVE: Operation[AnyEvent] = Operation(
     resource="events",
     name="retrieve",
     method="GET",
     path="/v1/events/{id}",
     path_param="id",
-    response="Event",
+    response="_events_api:AnyEvent",
     item=None,
     summary="Retrieve an event",
 )

@@ -34,6 +34,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
+    "SignatureVerificationError",
     "StripeError",
     "ValidationError",
     "error_from_response",
@@ -253,6 +254,33 @@ class ValidationError(StripeError, ValueError):
 def _validation_tag(rule: str, api_version: str | None, param: str | None) -> str:
     version = f"Stripe-Version {api_version}" if api_version else "every Stripe-Version"
     return f"[rule {rule}, {version}, param {param or 'none'}]"
+
+
+class SignatureVerificationError(StripeError):
+    """A webhook's ``Stripe-Signature`` did not prove that Stripe sent this payload just now.
+
+    ``check`` names the check that failed: ``header`` (missing or garbled), ``scheme`` (no
+    ``v1`` signature), ``signature`` (no signature matches any secret), ``too_old`` or
+    ``in_future`` (the signed timestamp is more than the tolerance away from now).
+    ``timestamp`` is the signed timestamp when the header had one. The secret is never kept.
+    """
+
+    check: Literal["header", "scheme", "signature", "too_old", "in_future"]
+    timestamp: int | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        check: Literal["header", "scheme", "signature", "too_old", "in_future"] = "signature",
+        timestamp: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.check = check
+        self.timestamp = timestamp
+
+    def __repr__(self) -> str:
+        return f"SignatureVerificationError(message={self.message!r}, check={self.check!r})"
 
 
 _ERROR_CLASSES: dict[int, type[StripeError]] = {

@@ -31,6 +31,9 @@ __all__ = [
     "CreditBalanceTransaction",
     "CreditBalanceTransactionObject",
     "CreditNote",
+    "CreditNoteEvent",
+    "CreditNoteEventData",
+    "CreditNoteEventType",
     "CreditNoteLineItem",
     "CreditNoteLineItemList",
     "CreditNoteLineItemObject",
@@ -232,6 +235,9 @@ SourceObject = Literal["source"]
 
 TaxRateObject = Literal["tax_rate"]
 """String representing the object's type. Objects of the same type share the same value."""
+
+CreditNoteEventType = Literal["credit_note.created", "credit_note.updated", "credit_note.voided"]
+"""The `credit_note.*` event types Stripe documents."""
 
 
 class _CreditNoteSlots:
@@ -1699,6 +1705,124 @@ class TaxRate(_TaxRateSlots):
     """Unique identifier for the object."""
     object: TaxRateObject | str
     """String representing the object's type. Objects of the same type share the same value."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    """
+    Fields of the payload this model does not declare (Stripe adds fields without a new API
+    version). They survive a round trip through ``to_dict``.
+    """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
+
+
+class _CreditNoteEventSlots:
+    """The slots of `CreditNoteEvent`."""
+
+    __slots__ = (
+        "__weakref__",
+        "account",
+        "api_version",
+        "context",
+        "created",
+        "data",
+        "extra",
+        "id",
+        "livemode",
+        "object",
+        "pending_webhooks",
+        "request",
+        "type",
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteEvent(_CreditNoteEventSlots):
+    """
+    An `Event` of a `credit_note.*` type, whose `data.object` is a decoded `CreditNote`
+    (rendered at the event's `api_version`).
+
+    Snapshot events allow you to track and react to activity in your Stripe integration. When
+    the state of another API resource changes, Stripe creates an `Event` object that contains
+    all the relevant information associated with that action, including the affected API
+    resource. For example, a successful payment triggers a `charge.succeeded` event, which
+    contains the `Charge` in the event's data property. Some actions trigger multiple events.
+    For example, if you create a new subscription for a customer, it triggers both a
+    `customer.subscription.created` event and a `charge.succeeded` event.
+
+    Configure an event destination in your account to listen for events that represent actions
+    your integration needs to respond to. Additionally, you can retrieve an individual event or
+    a list of events from the API.
+
+    [Connect](https://docs.stripe.com/connect) platforms can also receive event notifications
+    that occur in their connected accounts. These events include an account attribute that
+    identifies the relevant connected account.
+
+    You can access events through the [Retrieve Event
+    API](https://docs.stripe.com/api/events#retrieve_event) for 30 days.
+    """
+
+    account: str | Absent = ABSENT
+    """The connected account that originates the event."""
+    api_version: str | Absent | None = ABSENT
+    """
+    The Stripe API version used to render `data` when the event was created. The contents of
+    `data` never change, so this value remains static regardless of the API version currently in
+    use. This property is populated only for events created on or after October 31, 2014.
+    """
+    context: str | Absent = ABSENT
+    """Authentication context needed to fetch the event or related object."""
+    created: int
+    """Time at which the object was created. Measured in seconds since the Unix epoch."""
+    data: CreditNoteEventData
+    id: str
+    """Unique identifier for the object."""
+    livemode: bool
+    """
+    If the object exists in live mode, the value is `true`. If the object exists in test mode,
+    the value is `false`.
+    """
+    object: EventObject | str
+    """String representing the object's type. Objects of the same type share the same value."""
+    pending_webhooks: int
+    """
+    Number of webhooks that haven't been successfully delivered (for example, to return a 20x
+    response) to the URLs you specify.
+    """
+    request: EventRequest | Absent | None = ABSENT
+    """Information on the API request that triggers the event."""
+    type: CreditNoteEventType | str
+    """Description of the event (for example, `invoice.created` or `charge.refunded`)."""
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    """
+    Fields of the payload this model does not declare (Stripe adds fields without a new API
+    version). They survive a round trip through ``to_dict``.
+    """
+
+    __repr__ = model_repr
+    __eq__ = model_eq
+    __hash__ = model_hash
+
+
+class _CreditNoteEventDataSlots:
+    """The slots of `CreditNoteEventData`."""
+
+    __slots__ = ("__weakref__", "extra", "object", "previous_attributes")
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreditNoteEventData(_CreditNoteEventDataSlots):
+    """The `data` of a `CreditNoteEvent`: the `CreditNote` the event is about."""
+
+    object: CreditNote
+    """The `CreditNote` as it was when the event happened."""
+    previous_attributes: dict[str, Any] | Absent = ABSENT
+    """
+    Object containing the names of the updated attributes and their values prior to the event
+    (only included in events of type `*.updated`). If an array attribute has any updated
+    elements, this object contains the entire array. In Stripe API versions 2017-04-06 or
+    earlier, an updated array attribute in this object includes only the updated array elements.
+    """
     extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API

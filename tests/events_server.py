@@ -25,7 +25,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "2026-07-29.fixtures3.credit_note
 
 def build_events(count: int) -> list[dict[str, Any]]:
     with FIXTURE.open(encoding="utf-8") as f:
-        template = json.load(f)["event"]
+        fixtures = json.load(f)
+    template, note = fixtures["event"], fixtures["credit_note"]
     events = []
     for i in range(count):
         event = copy.deepcopy(template)
@@ -33,7 +34,7 @@ def build_events(count: int) -> list[dict[str, Any]]:
         event["created"] = 1_800_000_000 - i
         if i % 3 == 2:
             event["type"] = "credit_note.created"
-            event["data"] = {"object": {"id": f"cn_{i}", "object": "credit_note"}}
+            event["data"] = {"object": {**note, "id": f"cn_{i}"}}
         events.append(event)
     return events
 

@@ -15,6 +15,7 @@ from codegen.__main__ import generate
 from codegen.spec import NEWEST_SPEC, OLDEST_SPEC, load
 from codegen.table import RESOURCES, Op, Resource
 from stripe_credit_notes import _operations, models, params
+from stripe_credit_notes.webhooks import AnyEvent
 
 from .conftest import ROOT
 
@@ -83,8 +84,8 @@ def test_every_operation_is_described() -> None:
     assert _operations.CREDIT_NOTES_LIST_LINES.path_param == "credit_note"
     assert _operations.CREDIT_NOTES_LIST.item_type is models.CreditNote
     assert _operations.CREDIT_NOTES_PREVIEW_LINES.item_type is models.CreditNoteLineItem
-    assert _operations.EVENTS_LIST.item_type is models.Event
-    assert _operations.EVENTS_RETRIEVE.response_type is models.Event
+    assert _operations.EVENTS_LIST.item_type is AnyEvent  # typed as webhooks are
+    assert _operations.EVENTS_RETRIEVE.response_type is AnyEvent
 
 
 def test_params_cover_nested_parameters() -> None:

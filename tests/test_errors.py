@@ -36,7 +36,12 @@ EXTRA: dict[type[errors.StripeError], dict[str, Any]] = {
     },
     errors.APITimeoutError: {"bound": "deadline"},
     errors.ResponseTooLargeError: {"max_response_bytes": 1000},
+    errors.SignatureVerificationError: {"check": "too_old", "timestamp": 1_700_000_000},
 }
+
+# Errors not built from a response take their own keyword arguments only; the request fields
+# are set afterwards, as the SDK does.
+OWN_ARGUMENTS_ONLY = (errors.ValidationError, errors.SignatureVerificationError)
 
 CLASSES = sorted(
     (
@@ -50,7 +55,7 @@ CLASSES = sorted(
 
 def build(cls: type[errors.StripeError]) -> errors.StripeError:
     extra = EXTRA.get(cls, {})
-    if cls is errors.ValidationError:
+    if cls in OWN_ARGUMENTS_ONLY:
         error = cls("refund_amount exceeds amount", **extra)
         for name in ("idempotency_key", "attempts", "request_id"):
             setattr(error, name, FIELDS[name])

@@ -1,7 +1,8 @@
 """The events resource: ``client.events.list`` / ``retrieve``, sync and async, and its models.
 
-respx for the wire format; a loopback server process (``tests/events_server.py``, not the
-emulator, which has no events yet) for paging over real HTTP.
+respx for the wire format; a loopback server process (``tests/events_server.py``, with
+many canned events) for paging over real HTTP. ``tests/test_webhook_events.py`` covers the
+events the emulator records.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import pytest
 import respx
 
 from stripe_credit_notes import ABSENT, AsyncClient, Client, errors, from_dict, to_dict
-from stripe_credit_notes.models import Event, EventData, EventList, EventRequest
+from stripe_credit_notes._events_api import TypedEventList
+from stripe_credit_notes.models import CreditNoteEvent, Event, EventData, EventRequest
 
 from .conftest import NEWEST_FIXTURE, load_fixture
 
@@ -119,7 +121,7 @@ def test_list_sends_the_filters_and_pages_with_them(mock: respx.MockRouter) -> N
             delivery_success=False,
             limit=2,
         )
-        assert isinstance(events.envelope, EventList)
+        assert isinstance(events.envelope, TypedEventList)
         assert [e.id for e in events] == ["evt_3", "evt_2", "evt_1"]
     first, second = (query(call.request) for call in route.calls)
     assert first == [
@@ -237,4 +239,6 @@ async def test_async_paging_over_http(events_url: str) -> None:
         assert ids == [f"evt_{i:04d}" for i in range(25) if i % 3 != 2]
         capped = client.events.list(limit=2).auto_paging_iter(max_items=3)
         assert [e.id async for e in capped] == ["evt_0000", "evt_0001", "evt_0002"]
-        assert (await client.events.retrieve("evt_0002")).type == "credit_note.created"
+        note_event = await client.events.retrieve("evt_0002")
+        assert note_event.type == "credit_note.created"
+        assert isinstance(note_event, CreditNoteEvent) and note_event.data.object.id == "cn_2"

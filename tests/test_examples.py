@@ -23,6 +23,7 @@ def test_there_are_examples() -> None:
         "migrate_out_of_band.py",
         "list_credit_notes.py",
         "bulk_issue.py",
+        "webhook_handler.py",
     }
 
 

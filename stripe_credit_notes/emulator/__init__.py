@@ -16,17 +16,37 @@ From a shell: ``python -m stripe_credit_notes.emulator --port 12111``. In pytest
 The emulator uses the standard library only and none of the SDK's client code.
 """
 
+from typing import TYPE_CHECKING
+
 from ._emulator import DEFAULT_API_KEY, Emulator, SeededInvoice, run_emulator
 from ._faults import FaultKind
 from ._limits import Limits
 from ._versions import DEFAULT_API_VERSION
+from ._webhooks import DeliveryAttempt, WebhookEndpoint, Webhooks
+
+if TYPE_CHECKING:
+    from ._receiver import WebhookReceiver
 
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_API_VERSION",
+    "DeliveryAttempt",
     "Emulator",
     "FaultKind",
     "Limits",
     "SeededInvoice",
+    "WebhookEndpoint",
+    "WebhookReceiver",
+    "Webhooks",
     "run_emulator",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The receiver verifies with the SDK: load it only for those who use it, so the emulator
+    # itself keeps to the standard library.
+    if name == "WebhookReceiver":
+        from ._receiver import WebhookReceiver
+
+        return WebhookReceiver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

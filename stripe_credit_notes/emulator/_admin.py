@@ -25,6 +25,11 @@ POST     /_emulator/clock                      now (freeze), advance (seconds), 
 GET      /_emulator/limits                     -
 POST     /_emulator/limits                     rate_limit, idempotency_lifetime,
                                                invoice_lock, lock_wait, lock_hold
+POST     /_emulator/webhook_endpoints          url, enabled_events[], api_version
+GET      /_emulator/webhook_endpoints          - (secrets are shown only on creation)
+DELETE   /_emulator/webhook_endpoints/{id}     -
+POST     /_emulator/webhook_settings           max_attempts, backoff, max_backoff, timeout
+GET      /_emulator/deliveries                 event, endpoint (query)
 =======  ====================================  ==========================================
 """
 
@@ -44,6 +49,7 @@ from ._limits import LimitSettings
 from ._render import render_customer, render_invoice, render_refund, render_tax_rate
 from ._state import Store
 from ._versions import ApiVersion
+from ._webhooks import Webhooks
 
 __all__ = ["Admin"]
 
@@ -111,6 +117,7 @@ class Admin:
         faults: FaultQueue,
         idempotency: IdempotencyCache,
         default_version: ApiVersion,
+        webhooks: Webhooks | None = None,
         *,
         limits: LimitSettings | None = None,
     ) -> None:
@@ -137,6 +144,9 @@ class Admin:
             ("GET", re.compile(r"/_emulator/limits"), self._get_limits),
             ("POST", re.compile(r"/_emulator/limits"), self._set_limits),
         ]
+        self.webhooks = webhooks
+        if webhooks is not None:
+            self._routes.extend(webhooks.admin_routes())
 
     def reset(self) -> None:
         """Forget everything: objects, idempotent results, faults, clock and limit changes."""
@@ -145,6 +155,8 @@ class Admin:
             self.idempotency.clear()
             self.faults.clear()
             self.limits.reset()
+            if self.webhooks is not None:
+                self.webhooks.reset()
 
     def handle(self, request: Request) -> Response:
         headers = {"Content-Type": "application/json", "Cache-Control": "no-cache, no-store"}

@@ -17,6 +17,7 @@ from ._routes import Application
 from ._server import HTTPServerThread
 from ._state import Store
 from ._versions import DEFAULT_API_VERSION, ApiVersion
+from ._webhooks import Webhooks
 
 __all__ = ["DEFAULT_API_KEY", "Emulator", "SeededInvoice", "run_emulator"]
 
@@ -92,6 +93,7 @@ class Emulator:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self.app.webhooks.close()
 
     @property
     def running(self) -> bool:
@@ -121,6 +123,11 @@ class Emulator:
         self.stop()
 
     # Setup API ---------------------------------------------------------------------------------
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Webhook endpoints, recorded events and delivery attempts (see ``docs/webhooks.md``)."""
+        return self.app.webhooks
 
     def reset(self) -> None:
         """Forget every object, idempotent result and pending fault; use the real clock."""

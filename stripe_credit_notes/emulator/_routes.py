@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 from . import _rules
 from ._admin import Admin
 from ._errors import ApiError, redact_key, resource_missing
+from ._events import credit_note_renderer
 from ._faults import Fault, FaultKind, FaultQueue
 from ._forms import FormError, FormTree, parse_form
 from ._http import Request, Response, json_body, new_request_id
@@ -56,6 +58,7 @@ from ._render import (
 )
 from ._state import CreditNote, Store, new_id
 from ._versions import ApiVersion
+from ._webhooks import Webhooks
 
 _T = TypeVar("_T")
 
@@ -71,6 +74,8 @@ class Call:
     version: ApiVersion
     params: FormTree
     args: tuple[str, ...]
+    request_id: str | None = None
+    idempotency_key: str | None = None
 
 
 Handler = Callable[[Call], JSON]
@@ -108,9 +113,17 @@ class Application:
             ("GET", re.compile(r"/v1/invoices/([^/]+)"), self._invoice),
             ("GET", re.compile(r"/v1/customers/([^/]+)"), self._customer),
             ("GET", re.compile(r"/v1/refunds/([^/]+)"), self._refund),
+            ("GET", re.compile(r"/v1/events"), lambda c: self.webhooks.events.list_route(c.params)),
+            ("GET", re.compile(r"/v1/events/([^/]+)"), self._event),
         ]
+        self.webhooks = Webhooks(default_version, store.now)
         self.admin = Admin(
-            store, faults, self.idempotency, default_version, limits=self.limit_settings
+            store,
+            faults,
+            self.idempotency,
+            default_version,
+            self.webhooks,
+            limits=self.limit_settings,
         )
 
     # Pipeline --------------------------------------------------------------------------------
@@ -288,7 +301,8 @@ class Application:
                 if saved is not None:
                     return self._replay(saved, request, params, key, request_id)
             try:
-                status, body, save = 200, handler(Call(version, params, args)), True
+                call = Call(version, params, args, request_id, key)
+                status, body, save = 200, handler(call), True
                 payload = json_body(body)
             except ApiError as error:
                 status, payload, save = error.status, json_body(error.body()), error.saved
@@ -399,6 +413,7 @@ class Application:
             self.store, call.version, params, line_id=lambda _index: new_id("cnli")
         )
         note = _rules.issue(self.store, draft)
+        self._emit("credit_note.created", call, note)
         return render_credit_note(self.store, note, call.version, expand)
 
     def _preview_draft(self, call: Call, params: Mapping[str, Any]) -> tuple[_rules.Draft, str]:
@@ -445,7 +460,9 @@ class Application:
         params = coerce_params(update_schema(), call.params)
         expand = parse_expand(params.get("expand"), credit_note_expandable(call.version))
         note = self._note(call.args[0])
+        before = copy.deepcopy(note)
         _rules.apply_update(note, params)
+        self._emit("credit_note.updated", call, note, before)
         return render_credit_note(self.store, note, call.version, expand)
 
     def _lines(self, call: Call) -> JSON:
@@ -463,7 +480,22 @@ class Application:
         expand = parse_expand(params.get("expand"), credit_note_expandable(call.version))
         note = self._note(call.args[0])
         _rules.void(self.store, note)
+        self._emit("credit_note.voided", call, note)
         return render_credit_note(self.store, note, call.version, expand)
+
+    def _emit(
+        self, event_type: str, call: Call, note: CreditNote, before: CreditNote | None = None
+    ) -> None:
+        """Record the event; its deliveries happen later, off this request's path."""
+        self.webhooks.emit(
+            event_type,
+            credit_note_renderer(self.store, note, before),
+            request_id=call.request_id,
+            idempotency_key=call.idempotency_key,
+        )
+
+    def _event(self, call: Call) -> JSON:
+        return self.webhooks.events.retrieve_route(call.params, call.args[0])
 
     def _invoice(self, call: Call) -> JSON:
         params = coerce_params(retrieve_schema(), call.params)

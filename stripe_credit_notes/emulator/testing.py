@@ -9,6 +9,10 @@ state: one server is started per test session and reset before every test. Seed 
 ``stripe_emulator.seed_invoice(...)`` and send requests to ``stripe_emulator.base_url`` with
 ``stripe_emulator.api_key``, or use ``stripe_client`` / ``async_stripe_client``: SDK clients
 already pointed at it.
+
+``stripe_webhooks`` is a :class:`~stripe_credit_notes.emulator.WebhookReceiver` registered with
+``stripe_emulator`` for every event type: ``stripe_webhooks.wait_for(2)`` returns the next two
+verified, typed events (``CreditNoteEvent`` for credit notes) as the emulator delivers them.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ import pytest
 
 from .._client import AsyncClient, Client
 from ._emulator import Emulator, run_emulator
+from ._receiver import WebhookReceiver
 
 __all__ = [
     "async_stripe_client",
     "stripe_client",
     "stripe_emulator",
     "stripe_emulator_server",
+    "stripe_webhooks",
 ]
 
 
@@ -58,3 +64,12 @@ async def async_stripe_client(stripe_emulator: Emulator) -> AsyncIterator[AsyncC
     """
     async with AsyncClient(stripe_emulator.api_key, base_url=stripe_emulator.base_url) as client:
         yield client
+
+
+@pytest.fixture
+def stripe_webhooks(stripe_emulator: Emulator) -> Iterator[WebhookReceiver]:
+    """A local receiver registered with ``stripe_emulator`` for all events; it verifies each
+    delivery and yields typed events (``wait_for(n)``, ``events()``)."""
+    with WebhookReceiver() as receiver:
+        receiver.register(stripe_emulator.webhooks)
+        yield receiver

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     import httpx
     from typing_extensions import Unpack
 
+    from .._events_api import AnyEvent
     from .._pagination import AsyncPager, Page
-    from ..models import Event
     from ..params import EventListParams, EventRetrieveParams
 
 __all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "Events", "EventsWithRawResponse"]
@@ -60,7 +60,7 @@ class Events(SyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventListParams],
-    ) -> Page[Event]:
+    ) -> Page[AnyEvent]:
         """
         List all events (``GET /v1/events``).
 
@@ -101,7 +101,7 @@ class Events(SyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventRetrieveParams],
-    ) -> Event:
+    ) -> AnyEvent:
         """
         Retrieve an event (``GET /v1/events/{id}``).
 
@@ -166,7 +166,7 @@ class AsyncEvents(AsyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventListParams],
-    ) -> AsyncPager[Event]:
+    ) -> AsyncPager[AnyEvent]:
         """
         List all events (``GET /v1/events``).
 
@@ -200,7 +200,7 @@ class AsyncEvents(AsyncAPIResource):
         max_retries: int | None = None,
         validate: bool | None = None,
         **params: Unpack[EventRetrieveParams],
-    ) -> Event:
+    ) -> AnyEvent:
         """
         Retrieve an event (``GET /v1/events/{id}``).
 

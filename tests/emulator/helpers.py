@@ -97,6 +97,8 @@ def schema_errors(
     additive: Mapping[str, set[str]] | None = None,
 ) -> list[str]:
     """Where ``value`` breaks ``schema`` (types, enums, required and unexpected fields)."""
+    if schema is True:  # `additionalProperties: true`: anything goes
+        return []
     schema, name = _resolve(spec, schema)
     if value is None:
         return [] if schema.get("nullable") else [f"{path}: null but not nullable"]
