@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv (installed into .venv from PyPI) builds the extra venvs; it uses the interpreters it is given.
+UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: demo test lint typecheck unit contract generate check-generated bench clean
+.PHONY: unit-interpreters unit-lowest
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -16,7 +19,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
-test: $(STAMP) check-generated lint typecheck unit contract
+test: $(STAMP) check-generated lint typecheck unit unit-interpreters unit-lowest contract
 
 generate: $(STAMP)
 	$(BIN)/python -m codegen
@@ -35,6 +38,44 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+# -- the unit suite on the other supported interpreters ------------------------------------------
+# .venv is 3.11 (PYTHON); each other one found (tools/find_python.sh: PATH, then pyenv) gets its
+# own venv with the test extra, built once (stamp), and runs the unit suite. One that is not
+# installed is skipped with a line saying so.
+OTHER_PYTHONS := 3.10 3.12 3.13
+# Those venvs have the test extra only: no ruff, which the generated-code test needs.
+UNIT_ELSEWHERE := -q -m "not dev_tools"
+
+unit-interpreters: $(OTHER_PYTHONS:%=unit-py%)
+
+unit-py%: $(STAMP)
+	@python="$$(tools/find_python.sh $*)" || { echo "unit-py$*: no Python $* found: skipped"; exit 0; }; \
+	$(MAKE) --no-print-directory .venv-py$*/.installed FOUND_PYTHON="$$python" && \
+	echo "unit-py$*: $$python" && .venv-py$*/bin/pytest $(UNIT_ELSEWHERE)
+
+.venv-py%/.installed: pyproject.toml | $(STAMP)
+	rm -rf .venv-py$*
+	$(UV) venv --quiet --python "$(FOUND_PYTHON)" .venv-py$*
+	$(UV) pip install --quiet --python .venv-py$*/bin/python -e '.[test]'
+	touch $@
+
+# -- the unit suite at the lowest versions pyproject.toml allows ---------------------------------
+# Every direct dependency (runtime and test tools) at its floor, on the oldest supported Python
+# (3.10, or PYTHON when there is none), so a floor that is not true fails here.
+LOWEST := .venv-lowest
+
+$(LOWEST)/.installed: pyproject.toml | $(STAMP)
+	rm -rf $(LOWEST)
+	$(UV) venv --quiet --python "$$(tools/find_python.sh 3.10 || command -v $(PYTHON))" $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
+	touch $@
+
+unit-lowest: $(LOWEST)/.installed
+	@$(LOWEST)/bin/python -c 'import sys; from importlib.metadata import version as v; \
+	print("unit-lowest: Python %d.%d," % sys.version_info[:2], \
+	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "tenacity")))'
+	$(LOWEST)/bin/pytest $(UNIT_ELSEWHERE)
+
 # The SDK against Prism 4.14.1, an OpenAPI validator nobody here wrote (needs Node and npm).
 contract: $(STAMP)
 	bash contract/run.sh
@@ -43,4 +84,5 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis contract/build contract/node_modules
+	rm -rf $(VENV) .venv-py* $(LOWEST) .mypy_cache .ruff_cache .pytest_cache \
+	.hypothesis contract/build contract/node_modules
