@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: demo test lint typecheck unit contract generate check-generated bench clean
-.PHONY: unit-interpreters unit-lowest
+.PHONY: unit-interpreters unit-lowest dist-check
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
-test: $(STAMP) check-generated lint typecheck unit unit-interpreters unit-lowest contract
+test: $(STAMP) check-generated lint typecheck unit unit-interpreters unit-lowest dist-check \
+	contract
 
 generate: $(STAMP)
 	$(BIN)/python -m codegen
@@ -76,6 +77,23 @@ unit-lowest: $(LOWEST)/.installed
 	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "tenacity")))'
 	$(LOWEST)/bin/pytest $(UNIT_ELSEWHERE)
 
+# -- what would be uploaded ----------------------------------------------------------------------
+# sdist and wheel (the wheel built from the sdist), their metadata (twine), their content
+# (tools/check_dist.py), and the wheel installed into an empty venv: it imports and runs.
+DIST_VENV := build/venv-dist
+
+dist-check: $(STAMP)
+	rm -rf dist $(DIST_VENV)
+	$(BIN)/python -m build --installer uv --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python tools/check_dist.py dist
+	$(UV) venv --quiet --python $(BIN)/python $(DIST_VENV)
+	$(UV) pip install --quiet --python $(DIST_VENV)/bin/python dist/*.whl
+	cd build && venv-dist/bin/python -c 'import stripe_credit_notes as s, stripe_credit_notes.models; \
+	s.Client; assert "site-packages" in s.__file__, s.__file__; \
+	print("dist-check: the wheel", s.__version__, "imports from", s.__file__)'
+	$(DIST_VENV)/bin/stripe-credit-notes-emulator --help >/dev/null
+
 # The SDK against Prism 4.14.1, an OpenAPI validator nobody here wrote (needs Node and npm).
 contract: $(STAMP)
 	bash contract/run.sh
@@ -84,5 +102,5 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .venv-py* $(LOWEST) .mypy_cache .ruff_cache .pytest_cache \
+	rm -rf $(VENV) .venv-py* $(LOWEST) build dist .mypy_cache .ruff_cache .pytest_cache \
 	.hypothesis contract/build contract/node_modules
