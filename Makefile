@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: demo test lint typecheck unit contract generate check-generated bench clean
-.PHONY: unit-interpreters unit-lowest dist-check
+.PHONY: unit-interpreters unit-lowest dist-check docs-check docs
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
 test: $(STAMP) check-generated lint typecheck unit unit-interpreters unit-lowest dist-check \
-	contract
+	docs-check contract
 
 generate: $(STAMP)
 	$(BIN)/python -m codegen
@@ -94,6 +94,18 @@ dist-check: $(STAMP)
 	print("dist-check: the wheel", s.__version__, "imports from", s.__file__)'
 	$(DIST_VENV)/bin/stripe-credit-notes-emulator --help >/dev/null
 
+# -- the documentation site (mkdocs-material, API reference by mkdocstrings) ---------------------
+# --strict: a broken link, a reference that does not resolve or a docstring warning fails;
+# tools/check_docs.py: a public name missing from the API reference fails.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
+
+docs-check: $(STAMP)
+	$(MKDOCS) build --strict --quiet --site-dir build/site
+	$(BIN)/python tools/check_docs.py build/site
+
+docs: $(STAMP)
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
+
 # The SDK against Prism 4.14.1, an OpenAPI validator nobody here wrote (needs Node and npm).
 contract: $(STAMP)
 	bash contract/run.sh
@@ -102,5 +114,5 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .venv-py* $(LOWEST) build dist .mypy_cache .ruff_cache .pytest_cache \
+	rm -rf $(VENV) .venv-py* $(LOWEST) build dist site .mypy_cache .ruff_cache .pytest_cache \
 	.hypothesis contract/build contract/node_modules
