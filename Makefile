@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv (installed into .venv from PyPI) builds the extra venvs; it uses the interpreters it is given.
+UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: demo test lint typecheck unit contract generate check-generated bench soak clean
+.PHONY: unit-interpreters unit-lowest dist-check docs-check docs
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -16,7 +19,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
-test: $(STAMP) check-generated lint typecheck unit contract
+test: $(STAMP) check-generated lint typecheck unit unit-interpreters unit-lowest dist-check \
+	docs-check contract
 
 generate: $(STAMP)
 	$(BIN)/python -m codegen
@@ -34,6 +38,76 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+# -- the unit suite on the other supported interpreters ------------------------------------------
+# .venv is 3.11 (PYTHON); each other one found (tools/find_python.sh: PATH, then pyenv) gets its
+# own venv with the test extra, built once (stamp), and runs the unit suite. One that is not
+# installed is skipped with a line saying so.
+OTHER_PYTHONS := 3.10 3.12 3.13
+# Those venvs have the test extra only: no ruff, which the generated-code test needs.
+UNIT_ELSEWHERE := -q -m "not dev_tools"
+# The other interpreters run the unit suite; the integration and soak tests (real processes,
+# minutes of wall time) run on .venv and, at the lowest versions, on 3.10 (unit-lowest).
+UNIT_ONLY := --ignore=tests/integration --ignore=tests/soak
+
+unit-interpreters: $(OTHER_PYTHONS:%=unit-py%)
+
+unit-py%: $(STAMP)
+	@python="$$(tools/find_python.sh $*)" || { echo "unit-py$*: no Python $* found: skipped"; exit 0; }; \
+	$(MAKE) --no-print-directory .venv-py$*/.installed FOUND_PYTHON="$$python" && \
+	echo "unit-py$*: $$python" && .venv-py$*/bin/pytest $(UNIT_ELSEWHERE) $(UNIT_ONLY)
+
+.venv-py%/.installed: pyproject.toml | $(STAMP)
+	rm -rf .venv-py$*
+	$(UV) venv --quiet --python "$(FOUND_PYTHON)" .venv-py$*
+	$(UV) pip install --quiet --python .venv-py$*/bin/python -e '.[test]'
+	touch $@
+
+# -- the unit suite at the lowest versions pyproject.toml allows ---------------------------------
+# Every direct dependency (runtime and test tools) at its floor, on the oldest supported Python
+# (3.10, or PYTHON when there is none), so a floor that is not true fails here.
+LOWEST := .venv-lowest
+
+$(LOWEST)/.installed: pyproject.toml | $(STAMP)
+	rm -rf $(LOWEST)
+	$(UV) venv --quiet --python "$$(tools/find_python.sh 3.10 || command -v $(PYTHON))" $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
+	touch $@
+
+unit-lowest: $(LOWEST)/.installed
+	@$(LOWEST)/bin/python -c 'import sys; from importlib.metadata import version as v; \
+	print("unit-lowest: Python %d.%d," % sys.version_info[:2], \
+	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "tenacity")))'
+	$(LOWEST)/bin/pytest $(UNIT_ELSEWHERE)
+
+# -- what would be uploaded ----------------------------------------------------------------------
+# sdist and wheel (the wheel built from the sdist), their metadata (twine), their content
+# (tools/check_dist.py), and the wheel installed into an empty venv: it imports and runs.
+DIST_VENV := build/venv-dist
+
+dist-check: $(STAMP)
+	rm -rf dist $(DIST_VENV)
+	$(BIN)/python -m build --installer uv --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python tools/check_dist.py dist
+	$(UV) venv --quiet --python $(BIN)/python $(DIST_VENV)
+	$(UV) pip install --quiet --python $(DIST_VENV)/bin/python dist/*.whl
+	cd build && venv-dist/bin/python -c 'import stripe_credit_notes as s, stripe_credit_notes.models; \
+	s.Client; assert "site-packages" in s.__file__, s.__file__; \
+	print("dist-check: the wheel", s.__version__, "imports from", s.__file__)'
+	$(DIST_VENV)/bin/stripe-credit-notes-emulator --help >/dev/null
+
+# -- the documentation site (mkdocs-material, API reference by mkdocstrings) ---------------------
+# --strict: a broken link, a reference that does not resolve or a docstring warning fails;
+# tools/check_docs.py: a public name missing from the API reference fails.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
+
+docs-check: $(STAMP)
+	$(MKDOCS) build --strict --quiet --site-dir build/site
+	$(BIN)/python tools/check_docs.py build/site
+
+docs: $(STAMP)
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
 
 # The SDK against Prism 4.14.1, an OpenAPI validator nobody here wrote (needs Node and npm).
 contract: $(STAMP)
@@ -53,4 +127,5 @@ soak: $(STAMP)
 	$(BIN)/python -m tests.soak $(if $(SEED),--seed $(SEED))
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis contract/build contract/node_modules
+	rm -rf $(VENV) .venv-py* $(LOWEST) build dist site .mypy_cache .ruff_cache .pytest_cache \
+	.hypothesis contract/build contract/node_modules

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-# The emulator's fixtures, exactly as users of the SDK enable them in their own suites.
-pytest_plugins = ["stripe_credit_notes.emulator.testing"]
+# The emulator's fixtures come from the package's pytest11 entry point, as in users' suites;
+# pytester runs users' test files in temporary projects (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent

@@ -10,8 +10,10 @@ request's ``Stripe-Version``. Run billing code and tests against it without a St
         invoice = emu.seed_invoice(lines=[1000], paid=True)
         ...  # point the SDK (or any HTTP client) at emu.base_url with key emu.api_key
 
-From a shell: ``python -m stripe_credit_notes.emulator --port 12111``. In pytest:
-``pytest_plugins = ["stripe_credit_notes.emulator.testing"]``. See ``docs/emulator.md``.
+From a shell: ``stripe-credit-notes-emulator --port 12111`` (or
+``python -m stripe_credit_notes.emulator``). In pytest, the fixtures of
+:mod:`stripe_credit_notes.emulator.testing` are registered when the package is installed. See
+``docs/emulator.md``.
 
 The emulator uses the standard library only and none of the SDK's client code.
 """

@@ -1,5 +1,7 @@
 """``python -m stripe_credit_notes.emulator``: run the emulator as a server process.
 
+The package also installs it as the console script ``stripe-credit-notes-emulator``.
+
 Prints the base URL on one line once it is listening; stops cleanly (exit status 0) on SIGINT
 or SIGTERM.
 """
@@ -7,6 +9,7 @@ or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -18,10 +21,15 @@ from ._errors import redact_key
 from ._limits import Limits
 from ._versions import DEFAULT_API_VERSION, ApiVersion
 
+_SCRIPT = "stripe-credit-notes-emulator"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m stripe_credit_notes.emulator",
+        # Usage lines name the command the user typed: the console script or `python -m`.
+        prog=_SCRIPT
+        if os.path.basename(sys.argv[0]) == _SCRIPT
+        else "python -m stripe_credit_notes.emulator",
         description="A local, stateful emulator of Stripe's credit-notes API.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

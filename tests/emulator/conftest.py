@@ -1,7 +1,7 @@
 """Fixtures for the emulator tests.
 
 The session server and the per-test reset come from the emulator's own pytest plugin
-(``stripe_credit_notes.emulator.testing``), enabled in the top-level ``tests/conftest.py``.
+(``stripe_credit_notes.emulator.testing``), registered by the package's pytest11 entry point.
 """
 
 from __future__ import annotations

@@ -14,11 +14,14 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+MODULE = [sys.executable, "-m", "stripe_credit_notes.emulator"]
+# The console script the package installs beside this interpreter.
+SCRIPT = [str(Path(sys.executable).with_name("stripe-credit-notes-emulator"))]
 
 
-def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+def _start(*args: str, command: list[str] = MODULE) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stripe_credit_notes.emulator", *args],
+        [*command, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -33,9 +36,12 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     return proc, proc.stdout.readline().strip()
 
 
+@pytest.mark.parametrize("command", [MODULE, SCRIPT], ids=["module", "console-script"])
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_module_runs_as_a_server_and_stops_on_signal(stop_signal: signal.Signals) -> None:
-    proc, url = _start("--port", "0", "--host", "127.0.0.1")
+def test_module_runs_as_a_server_and_stops_on_signal(
+    stop_signal: signal.Signals, command: list[str]
+) -> None:
+    proc, url = _start("--port", "0", "--host", "127.0.0.1", command=command)
     try:
         assert url.startswith("http://127.0.0.1:")
         headers = {"Authorization": "Bearer sk_test_cli", "Stripe-Version": "2024-06-20"}
@@ -58,6 +64,19 @@ def test_module_runs_as_a_server_and_stops_on_signal(stop_signal: signal.Signals
                 proc.kill()
             proc.communicate(timeout=5)
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "prog"),
+    [(MODULE, "python -m stripe_credit_notes.emulator"), (SCRIPT, "stripe-credit-notes-emulator")],
+    ids=["module", "console-script"],
+)
+def test_help_names_the_command_that_was_run(command: list[str], prog: str) -> None:
+    result = subprocess.run(
+        [*command, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: {prog} ")
 
 
 def test_bad_arguments_exit_with_an_error() -> None:
