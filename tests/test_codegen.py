@@ -178,6 +178,7 @@ def test_a_table_entry_can_name_the_response_model() -> None:
     assert 'response="events_typed:TypedEvent"' in source
 
 
+@pytest.mark.dev_tools  # runs the generator, which formats with ruff
 def test_no_generated_module_names_a_resource_the_table_does_not() -> None:
     generated = generate()
     resources = {p.name for p in generated if p.parent.name == "resources"}
@@ -209,6 +210,7 @@ def test_client_resources_are_lazy_and_cached() -> None:
     assert done.stdout.split() == ["False", "True", "False"]
 
 
+@pytest.mark.dev_tools  # runs the generator, which formats with ruff
 def test_the_formatter_is_pinned_and_the_one_installed() -> None:
     import subprocess
     import sys

@@ -217,6 +217,7 @@ def revealed(tmp_path: Path, command: list[str], marker: str) -> list[str]:
     return lines
 
 
+@pytest.mark.dev_tools  # runs mypy
 def test_mypy_narrows_to_credit_note(tmp_path: Path) -> None:
     lines = revealed(
         tmp_path, [sys.executable, "-m", "mypy", "--strict", "--no-incremental"], "Revealed type"
