@@ -144,10 +144,17 @@ class Journal:
         self._clock = clock
         self._lock = threading.RLock()
         self._lock_file = _lock(self.path) if exclusive else None
+        self._db = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=30
+        )
         try:
-            self._db = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=False, timeout=30
-            )
+            self._open()
+        except BaseException:
+            self.close()  # a refused journal leaves no connection or lock behind
+            raise
+
+    def _open(self) -> None:
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)

@@ -125,6 +125,17 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
         Journal(path)
 
 
+def test_a_refused_journal_releases_its_lock_and_connection(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    path.write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(ValueError, match="not a usable journal") as first:
+        Journal(path, exclusive=True)
+    # While the first failure (and its traceback) is still alive, the lock is free again.
+    with pytest.raises(ValueError, match="not a usable journal"):
+        Journal(path, exclusive=True)
+    assert first.value is not None
+
+
 def test_a_second_runner_on_the_same_journal_is_refused(tmp_path: Path) -> None:
     from stripe_credit_notes.bulk import JournalBusy
 
