@@ -75,7 +75,7 @@ def _runners(settings: Settings) -> dict[str, Callable[[], list[Row]]]:
 
 
 def _versions() -> str:
-    names = ("httpx", "httpcore", "stripe", "attrs", "cattrs", "tenacity", "stripe-credit-notes")
+    names = ("httpx", "httpcore", "stripe", "attrs", "cattrs", "stripe-credit-notes")
     found = []
     for name in names:
         try:

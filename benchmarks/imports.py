@@ -35,8 +35,8 @@ STATEMENTS = {
 }
 
 # Cold start: import, build a client, retrieve one credit note from the loopback server and
-# decode it. The SDK loads its models, decoders and tenacity on first use, so its import rows
-# alone would hide that cost; these rows put it back. {url} is the benchmark server.
+# decode it. The SDK loads its models and decoders on first use, so its import rows alone
+# would hide that cost; these rows put it back. {url} is the benchmark server.
 COLD_START = {
     "floor_first": (
         "import httpx, json; c = httpx.Client(); "
@@ -169,8 +169,8 @@ def rows(runs: int) -> list[Row]:
             check=_check(1.3),
             note=(
                 "a fresh interpreter that imports, builds a client and decodes one credit note "
-                "from the loopback server: the SDK loads its models, decoders and tenacity on "
-                "first use, so this row carries what the import rows leave out. Floor: httpx + "
+                "from the loopback server: the SDK loads its models and decoders on first use,"
+                " so this row carries what the import rows leave out. Floor: httpx + "
                 "json.loads."
             ),
         )

@@ -211,7 +211,10 @@ def rows(counts: tuple[int, int], runs: int) -> list[Row]:
             f"paging: {large:,} items, wall",
             "s wall",
             *three("wall", large),
-            target="info",
+            target="SDK <= 1.6x floor",
+            check=lambda row: (
+                None if row.sdk is None or row.floor is None else row.sdk <= 1.6 * row.floor
+            ),
             note=f"median of {runs} runs, pages of {PAGE}, each run a fresh process.",
         ),
         Row(

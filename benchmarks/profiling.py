@@ -104,7 +104,7 @@ def profile_async(url: str, calls: int = 1000, concurrency: int = 50) -> cProfil
     from .concurrency import _drive, _sdk
 
     async def main() -> cProfile.Profile:
-        call, close = _sdk(url)
+        call, close = _sdk(url, "retrieve")
         try:
             await _drive(call, 2 * concurrency, concurrency)
             profile = cProfile.Profile()

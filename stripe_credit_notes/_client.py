@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -46,9 +46,6 @@ __all__ = ["AsyncClient", "Client"]
 R = TypeVar("R")
 
 logger = logging.getLogger("stripe_credit_notes")
-
-if TYPE_CHECKING:
-    import tenacity
 
 Bound = Literal["timeout", "deadline"]
 #: What one attempt ends with: a decoded response, or the typed error it stands for.
@@ -127,62 +124,39 @@ class _BaseClient:
             max_retries=options.get("max_retries"),
         )
 
-    def _retrying_kwargs(
-        self, request: PreparedRequest[Any], deadline_at: float | None
-    ) -> dict[str, Any]:
-        """tenacity's settings for one call: attempts are results, never exceptions.
+    def _retry_delay(
+        self,
+        request: PreparedRequest[Any],
+        outcome: Outcome[Any],
+        number: int,
+        deadline_at: float | None,
+    ) -> float | None:
+        """How long to sleep before attempt ``number + 1``, or None to end with ``outcome``.
 
-        Each attempt hands tenacity its outcome (a response or a typed error) as a result, so
-        tenacity never raises or wraps anything: the client raises the final error itself,
-        from its own frame. A backoff that would end past the call's deadline is not slept.
+        A plain loop rather than a retry library: most calls succeed first time, and building
+        the library's per-call state cost more CPU than the rest of the SDK's own work (see
+        docs/performance.md). A backoff that would end past the call's deadline is not slept.
         """
-        # tenacity (and the asyncio it imports) load with the first request, not the package.
-        import tenacity
-
-        core = self._core
-        delays: dict[int, float] = {}  # one jittered delay per attempt, for stop and wait
-
-        def last(state: tenacity.RetryCallState) -> errors.StripeError | None:
-            outcome = state.outcome.result() if state.outcome is not None else None
-            return outcome if isinstance(outcome, errors.StripeError) else None
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            number = state.attempt_number
-            if number not in delays:
-                delays[number] = core.retry_delay(last(state), number)
-            return delays[number]
-
-        def stop(state: tenacity.RetryCallState) -> bool:
-            if state.attempt_number > request.max_retries:
-                return True
-            return deadline_at is not None and time.monotonic() + wait(state) >= deadline_at
-
-        def before_sleep(state: tenacity.RetryCallState) -> None:
-            error = last(state)
-            logger.debug(
-                "retrying %s %s after attempt %d (%s, status=%s) request_id=%s "
-                "idempotency_key=%s, sleeping %.3fs",
-                request.method,
-                request.path,
-                state.attempt_number,
-                type(error).__name__,
-                error.http_status if error is not None else None,
-                error.request_id if error is not None else None,
-                request.idempotency_key,
-                wait(state),
-            )
-
-        def retry(outcome: object) -> bool:
-            return isinstance(outcome, errors.StripeError) and is_retryable(outcome)
-
-        return {
-            "stop": stop,
-            "retry": tenacity.retry_if_result(retry),
-            "wait": wait,
-            "before_sleep": before_sleep,
-            # At the stop, end the loop quietly: the caller raises the last outcome itself.
-            "retry_error_callback": lambda state: None,
-        }
+        if not isinstance(outcome, errors.StripeError) or not is_retryable(outcome):
+            return None
+        if number > request.max_retries:
+            return None
+        delay = self._core.retry_delay(outcome, number)
+        if deadline_at is not None and time.monotonic() + delay >= deadline_at:
+            return None
+        logger.debug(
+            "retrying %s %s after attempt %d (%s, status=%s) request_id=%s "
+            "idempotency_key=%s, sleeping %.3fs",
+            request.method,
+            request.path,
+            number,
+            type(outcome).__name__,
+            outcome.http_status,
+            outcome.request_id,
+            request.idempotency_key,
+            delay,
+        )
+        return delay
 
     def _http_request(
         self, http: httpx.Client | httpx.AsyncClient, request: PreparedRequest[Any], end: float
@@ -236,13 +210,11 @@ class _BaseClient:
     def _failed(
         self,
         request: PreparedRequest[Any],
-        error: errors.StripeError | None,
+        error: errors.StripeError,
         attempts: int,
         start: float,
     ) -> errors.StripeError:
         """Give the final error what a manual retry needs, log it, and hand it back to raise."""
-        if error is None:  # tenacity ran no attempt: cannot happen, but never raise None
-            error = timeout_error(request, "deadline")
         error.idempotency_key = request.idempotency_key
         error.attempts = attempts
         self._log(request, error, attempts, time.monotonic() - start)
@@ -367,14 +339,12 @@ class Client(_BaseClient, SyncResources):
         return self._send(request, started)
 
     def _send(self, request: PreparedRequest[R], start: float) -> APIResponse[R]:
-        import tenacity
-
         deadline_at = None if request.deadline is None else start + request.deadline
-        kwargs = self._retrying_kwargs(request, deadline_at)
-        attempts = 0
-        outcome: Outcome[R] | None = None
-        for attempt in tenacity.Retrying(sleep=self._sleep, **kwargs):
+        attempts = number = 0
+        while True:
+            number += 1
             end, bound = self._attempt_end(request, deadline_at)
+            outcome: Outcome[R]
             if end <= time.monotonic():
                 outcome = timeout_error(request, "deadline")  # no time left to send at all
             else:
@@ -382,7 +352,10 @@ class Client(_BaseClient, SyncResources):
                 outcome = self._finish(
                     request, self._exchange(request, end, bound), attempts, start
                 )
-            attempt.retry_state.set_result(outcome)
+            delay = self._retry_delay(request, outcome, number, deadline_at)
+            if delay is None:
+                break
+            self._sleep(delay)
         if isinstance(outcome, APIResponse):
             return outcome
         raise self._failed(request, outcome, attempts, start)
@@ -524,21 +497,22 @@ class AsyncClient(_BaseClient, AsyncResources):
         return await self._send(request, started)
 
     async def _send(self, request: PreparedRequest[R], start: float) -> APIResponse[R]:
-        import tenacity
-
         deadline_at = None if request.deadline is None else start + request.deadline
-        kwargs = self._retrying_kwargs(request, deadline_at)
-        attempts = 0
-        outcome: Outcome[R] | None = None
-        async for attempt in tenacity.AsyncRetrying(sleep=self._sleep, **kwargs):
+        attempts = number = 0
+        while True:
+            number += 1
             end, bound = self._attempt_end(request, deadline_at)
+            outcome: Outcome[R]
             if end <= time.monotonic():
                 outcome = timeout_error(request, "deadline")
             else:
                 attempts += 1
                 exchanged = await self._exchange(request, end, bound)
                 outcome = self._finish(request, exchanged, attempts, start)
-            attempt.retry_state.set_result(outcome)
+            delay = self._retry_delay(request, outcome, number, deadline_at)
+            if delay is None:
+                break
+            await self._sleep(delay)
         if isinstance(outcome, APIResponse):
             return outcome
         raise self._failed(request, outcome, attempts, start)

@@ -1,7 +1,7 @@
 """When to retry a request, and how long to wait first.
 
 The decision is pure (an outcome in, a verdict out) so that both clients share it and tests can
-table-drive it; tenacity runs the loop. Safety comes from the idempotency key, not from here:
+table-drive it; the clients run the loop (`_client.py`). Safety comes from the idempotency key, not from here:
 every POST carries one, fixed before the first attempt and reused by every retry, so a retried
 create can never make a second credit note.
 

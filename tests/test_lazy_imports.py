@@ -30,3 +30,18 @@ def test_import_client_defers_models_converter_and_tenacity() -> None:
 def test_the_converter_loads_them_on_first_use() -> None:
     loaded = loaded_after("import stripe_credit_notes as s; s.converter")
     assert {"stripe_credit_notes.models", "stripe_credit_notes._converter", "cattrs"} <= loaded
+
+
+def test_a_call_with_retries_runs_without_a_retry_library() -> None:
+    # The send loop is the SDK's own: a retry library's per-call state cost more CPU than the
+    # rest of the SDK's work (docs/performance.md), so a retried call must not load one.
+    loaded = loaded_after(
+        "import httpx; from stripe_credit_notes import Client; "
+        "replies = iter([httpx.Response(500, json={}), httpx.Response(404, json={})]); "
+        "c = Client('sk_test_x', transport=httpx.MockTransport(lambda r: next(replies))); "
+        "c._sleep = lambda s: None\n"
+        "try: c.credit_notes.retrieve('cn_1')\n"
+        "except Exception as e: assert e.http_status == 404 and e.attempts == 2, e\n"
+        "c.close()"
+    )
+    assert "tenacity" not in loaded
