@@ -117,10 +117,26 @@ def collect(newest: Schema, oldest: Schema, resources: tuple[Resource, ...]) -> 
                 raise ValueError(f"the table names {op.operation_id}, which the spec lacks")
             placed[key] = op.operation_id
             out.append(_operation(resource, op, *in_spec[op.operation_id], newest, oldest))
+        _check_embedded(resource, newest)
     missing = sorted(set(in_spec) - set(placed.values()))
     if missing:
         raise ValueError(f"spec operations with no place in codegen/table.py: {', '.join(missing)}")
     return out
+
+
+def _check_embedded(resource: Resource, newest: Schema) -> None:
+    """An ``embedded`` field must be a field of the resource's object and not a method name."""
+    methods = {op.method for op in resource.operations}
+    fields = newest["components"]["schemas"].get(resource.model, {}).get("properties", {})
+    for op in resource.operations:
+        if op.embedded is None:
+            continue
+        if op.embedded in methods:
+            raise ValueError(f"{op.operation_id}: embedded={op.embedded!r} is also a method name")
+        if op.embedded not in fields:
+            raise ValueError(
+                f"{op.operation_id}: {resource.model} has no field {op.embedded!r} to page on from"
+            )
 
 
 def _operation(

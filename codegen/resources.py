@@ -106,27 +106,63 @@ def _doc(o: Operation, is_async: bool, resource: Resource) -> str:
     return doc
 
 
-def _method(o: Operation, resource: Resource, is_async: bool) -> str:
-    args = ["self"]
-    if o.path_param:
-        args += [f"{o.path_param}: str", "/"]
-    args.append("*")
-    options = _options(o)
-    args += [f"{name}: {tp} = None" for name, tp in options]
-    args.append(f"**params: Unpack[{o.params_class}]")
-    # Async list methods are plain functions returning an AsyncPager (awaitable and iterable).
-    coroutine = is_async and o.item is None
-    passed = ", ".join(f"{name}={name}" for name, _ in options)
-    call = f"{o.constant}, {o.path_param or 'None'}, params, RequestOptions({passed})"
-    primitive = "_request" if o.item is None else "_list"
-    awaited = "await " if coroutine else ""
+def _embedded_doc(o: Operation, resource: Resource, is_async: bool) -> str:
+    field, arg = o.op.embedded, o.path_param
+    if is_async:
+        return (
+            f"Every item of ``{arg}.{field}``, fetching the rest through :meth:`{o.method}`.\n\n"
+            f"The async form of :meth:`{class_name(resource)}.{field}`, with the same options. "
+            "Returns an :class:`~stripe_credit_notes.AsyncPager`: ``await`` it for the embedded "
+            "first page (nothing is sent), or ``async for`` over every item."
+        )
     return (
-        f"    {'async def' if coroutine else 'def'} {o.method}(\n"
+        f"Every item of ``{arg}.{field}``, fetching the rest through :meth:`{o.method}`.\n\n"
+        f"``{arg}.{field}`` is the first page embedded in the "
+        f":class:`~stripe_credit_notes.models.{pascal(resource.model)}`; this returns it as a "
+        "page (no request is made for it), and iterating the page walks every item, fetching "
+        f"the next page through :meth:`{o.method}` with ``starting_after`` the last item held."
+        "\n\n"
+        "Per-call options, for the pages fetched: ``stripe_account`` (pass the account the "
+        "object came from), ``api_version``, ``timeout``, ``deadline``, ``max_retries`` and "
+        "``validate``."
+    )
+
+
+def _def(
+    o: Operation, name: str, first: list[str], tail: list[str], doc: str, body: str, is_async: bool
+) -> str:
+    """One method: ``first`` and the options as parameters, ``tail`` after them, then ``body``
+    called with the operation's options (``{options}`` in ``body``)."""
+    options = _options(o)
+    args = ["self", *first, "*", *(f"{n}: {tp} = None" for n, tp in options), *tail]
+    passed = "RequestOptions(" + ", ".join(f"{n}={n}" for n, _ in options) + ")"
+    return (
+        f"    {name}(\n"
         f"        {', '.join(args)},\n"
         f"    ) -> {_returns(o, is_async)}:\n"
-        + docstring(_doc(o, is_async, resource), "        ")
-        + f"        return {awaited}self.{primitive}({call})\n"
+        + docstring(doc, "        ")
+        + f"        return {body.format(options=passed)}\n"
     )
+
+
+def _embedded_method(o: Operation, resource: Resource, is_async: bool) -> str:
+    """``lines(credit_note)``: the embedded first page of ``o``'s list, paged on through ``o``."""
+    first = [f"{o.path_param}: {pascal(resource.model)}", "/"]
+    body = f'self._embedded({o.constant}, {o.path_param}, "{o.op.embedded}", {{options}})'
+    doc = _embedded_doc(o, resource, is_async)
+    return _def(o, f"def {o.op.embedded}", first, [], doc, body, is_async)
+
+
+def _method(o: Operation, resource: Resource, is_async: bool) -> str:
+    first = [f"{o.path_param}: str", "/"] if o.path_param else []
+    # Async list methods are plain functions returning an AsyncPager (awaitable and iterable).
+    coroutine = is_async and o.item is None
+    primitive = "_request" if o.item is None else "_list"
+    awaited = "await " if coroutine else ""
+    body = f"{awaited}self.{primitive}({o.constant}, {o.path_param or 'None'}, params, {{options}})"
+    tail = [f"**params: Unpack[{o.params_class}]"]
+    name = f"{'async def' if coroutine else 'def'} {o.method}"
+    return _def(o, name, first, tail, _doc(o, is_async, resource), body, is_async)
 
 
 def render_resource(resource: Resource, ops: list[Operation], header: str) -> str:
@@ -136,6 +172,8 @@ def render_resource(resource: Resource, ops: list[Operation], header: str) -> st
     for o in ops:
         module, _, cls = (o.item or o.response).rpartition(":")
         models.setdefault(module or "models", set()).add(cls)
+        if o.op.embedded:  # the embedded method takes the resource's object
+            models.setdefault("models", set()).add(pascal(resource.model))
     pages = sorted({"Page" if not a else "AsyncPager" for o in ops if o.item for a in (0, 1)})
     snapshot = any(o.op.allocation_checked for o in ops)
     out = [header]
@@ -181,6 +219,9 @@ def render_resource(resource: Resource, ops: list[Operation], header: str) -> st
         for o in ops:
             out.append(_method(o, resource, is_async))
             out.append("\n")
+            if o.op.embedded and o.path_param:
+                out.append(_embedded_method(o, resource, is_async))
+                out.append("\n")
         out.append(f"\nclass {raw}({'AsyncRawResponse' if is_async else 'SyncRawResponse'}):\n")
         out.append(
             docstring(

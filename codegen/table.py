@@ -30,6 +30,11 @@ class Op:
     ``stripe_credit_notes.models``, or ``"module:Class"`` relative to the package)."""
     item: str | None = None
     """For list operations: the model of one item, when not the one the spec names."""
+    embedded: str | None = None
+    """For a list under one object whose first page that object embeds: the field that holds
+    it (``lines``). The resource gains a method of that name taking the object
+    (``client.credit_notes.lines(note)``): a page that starts from the embedded one and
+    fetches the rest through this operation."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ RESOURCES: tuple[Resource, ...] = (
             Op("GetCreditNotesPreview", "preview", allocation_checked=True),
             Op("GetCreditNotesPreviewLines", "preview_lines", allocation_checked=True),
             Op("GetCreditNotes", "list"),
-            Op("GetCreditNotesCreditNoteLines", "list_lines"),
+            Op("GetCreditNotesCreditNoteLines", "list_lines", embedded="lines"),
             Op("GetCreditNotesId", "retrieve"),
             Op("PostCreditNotesId", "update"),
             Op("PostCreditNotesIdVoid", "void"),

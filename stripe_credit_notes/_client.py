@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -94,6 +95,26 @@ class _BaseClient:
             deadline=deadline,
             max_response_bytes=max_response_bytes,
         )
+        # Per thread and per asyncio task: one attribute would show another caller's response.
+        # One variable per client, so two clients never see each other's.
+        self._last: ContextVar[APIResponse[None] | None] = ContextVar(
+            "stripe_credit_notes.last_response", default=None
+        )
+
+    @property
+    def last_response(self) -> APIResponse[None] | None:
+        """The metadata of the last call this thread or task made with this client.
+
+        Status, headers, ``request_id``, ``idempotency_key``, ``attempts`` and ``elapsed`` of
+        the final response (``parsed`` is ``None``); ``None`` before any call and after a call
+        that failed (its error carries the ids). Each page fetched while iterating counts as a
+        call. A child task (``asyncio.gather``, ``create_task``) starts with a copy of its
+        parent's value and its calls never show in the parent; a new thread starts with none.
+        """
+        return self._last.get()
+
+    def _remember(self, response: APIResponse[Any] | None) -> None:
+        self._last.set(None if response is None else response.with_parsed(None))
 
     @property
     def api_version(self) -> str:
@@ -324,7 +345,9 @@ class Client(_BaseClient, SyncResources):
     ) -> APIResponse[R]:
         snapshot = options.get("invoice_snapshot")
         # The deadline counts from here: the opt-in invoice and refund fetches are part of it.
-        started = time.monotonic() if started is None else started
+        outer, started = started is None, time.monotonic() if started is None else started
+        if outer:  # the opt-in fetches are part of the call, not calls of their own
+            self._remember(None)
         fetch = self._fetch_options(options)
         invoice = self._core.invoice_to_fetch(op, params, options)
         if invoice is not None:
@@ -336,7 +359,10 @@ class Client(_BaseClient, SyncResources):
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
-        return self._send(request, started)
+        response = self._send(request, started)
+        if outer:
+            self._remember(response)
+        return response
 
     def _send(self, request: PreparedRequest[R], start: float) -> APIResponse[R]:
         deadline_at = None if request.deadline is None else start + request.deadline
@@ -482,7 +508,9 @@ class AsyncClient(_BaseClient, AsyncResources):
         started: float | None = None,
     ) -> APIResponse[R]:
         snapshot = options.get("invoice_snapshot")
-        started = time.monotonic() if started is None else started
+        outer, started = started is None, time.monotonic() if started is None else started
+        if outer:
+            self._remember(None)
         fetch = self._fetch_options(options)
         invoice = self._core.invoice_to_fetch(op, params, options)
         if invoice is not None:
@@ -494,7 +522,10 @@ class AsyncClient(_BaseClient, AsyncResources):
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
-        return await self._send(request, started)
+        response = await self._send(request, started)
+        if outer:
+            self._remember(response)
+        return response
 
     async def _send(self, request: PreparedRequest[R], start: float) -> APIResponse[R]:
         deadline_at = None if request.deadline is None else start + request.deadline

@@ -1,7 +1,11 @@
 """Pages of list results, and iteration across all of them.
 
 A page holds one response's items. Iterating a page yields every item of the list, fetching the
-following pages lazily with the same filters; only one page is held at a time. When the first
+following pages lazily with the same filters; only one page is held at a time. The two are
+spelled apart: ``page.data`` is this page's items (``len(page.data)`` counts them), iteration
+(``for item in page``, ``auto_paging_iter``) is every item. ``len(page)`` would have to mean one
+or the other, so it raises ``TypeError`` naming both; a page is always truthy (test
+``page.data`` for an empty page). When the first
 request carried ``ending_before`` (and no ``starting_after``), iteration walks backwards, as
 Stripe's own libraries do: each page's items are yielded in reverse, then the page before it is
 fetched with ``ending_before`` set to the first item's id.
@@ -15,7 +19,7 @@ repeats a page, or cycles through a few).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .errors import PaginationError
 
@@ -123,8 +127,18 @@ class _PageBase(Generic[T]):
             request_id=self._request_id,
         )
 
-    def __len__(self) -> int:
-        return len(self.data)
+    # Not a Sized: hidden from type checkers, so ``len(page)`` is a type error there too.
+    if not TYPE_CHECKING:
+
+        def __len__(self) -> int:
+            raise TypeError(
+                f"len() of a {type(self).__name__} is ambiguous: len(page.data) counts this "
+                "page's items; iterating the page walks every item across pages"
+            )
+
+    def __bool__(self) -> bool:
+        # Without this, truth testing would fall back to the refusing __len__.
+        return True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items={len(self.data)}, has_more={self.has_more})"

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from ._pagination import AsyncPager, _HasId
+from ._pagination import AsyncPage, AsyncPager, Page, _HasId
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client  # noqa: F401 (named in the string bases below)
     from ._core import RequestOptions
     from ._operation import Operation
-    from ._pagination import AsyncPage, Page
     from ._response import APIResponse
 
 __all__ = [
@@ -45,6 +44,25 @@ class _Bound(Generic[C]):
         self._client = client
 
 
+def _embedded_list(op: Operation[Any], parent: object, field: str) -> tuple[str, Any]:
+    """The parent's id and the first page it embeds in ``field``, or a ``TypeError``.
+
+    Checked here because a bare id (``lines("cn_123")``) would otherwise fail deep inside
+    paging; paging by id is what the list operation itself is for.
+    """
+    parent_id = getattr(parent, "id", None)
+    envelope = getattr(parent, field, None)
+    if not isinstance(parent_id, str) or not all(
+        hasattr(envelope, name) for name in ("data", "has_more", "url")
+    ):
+        raise TypeError(
+            f"{field}() takes the object whose {field!r} field is the embedded first page "
+            f"(as retrieve() returns it), got {type(parent).__name__}; to page by id, call "
+            f"{op.name}(id)"
+        )
+    return parent_id, envelope
+
+
 class SyncAPIResource(_Bound["Client"]):
     """Base of the generated sync resources: the primitives return the decoded object."""
 
@@ -67,6 +85,22 @@ class SyncAPIResource(_Bound["Client"]):
         options: RequestOptions,
     ) -> Page[Any]:
         return self._client._page(op, path_id, params, options)
+
+    def _embedded(
+        self, op: Operation[Any], parent: object, field: str, options: RequestOptions
+    ) -> Page[Any]:
+        """A page over the list ``parent`` embeds in ``field``, continued through ``op``.
+
+        The first page is the embedded one (no request); the next is ``op`` with
+        ``starting_after`` its last item, as for any page.
+        """
+        parent_id, envelope = _embedded_list(op, parent, field)
+        client = self._client
+
+        def fetch(params: dict[str, Any]) -> Page[Any]:
+            return client._page(op, parent_id, params, options)
+
+        return Page(envelope, {}, fetch)
 
 
 class SyncRawResponse(_Bound["Client"]):
@@ -120,6 +154,23 @@ class AsyncAPIResource(_Bound["AsyncClient"]):
     ) -> AsyncPager[Any]:
         client = self._client
         return AsyncPager(lambda: client._page(op, path_id, params, options))
+
+    def _embedded(
+        self, op: Operation[Any], parent: object, field: str, options: RequestOptions
+    ) -> AsyncPager[Any]:
+        """The async form of :meth:`SyncAPIResource._embedded`: awaiting it sends nothing."""
+        parent_id, envelope = _embedded_list(op, parent, field)
+        client = self._client
+
+        async def fetch(params: dict[str, Any]) -> AsyncPage[Any]:
+            return await client._page(op, parent_id, params, options)
+
+        page = AsyncPage(envelope, {}, fetch)
+
+        async def first() -> AsyncPage[Any]:
+            return page
+
+        return AsyncPager(first)
 
 
 class AsyncRawResponse(_Bound["AsyncClient"]):

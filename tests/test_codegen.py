@@ -178,6 +178,22 @@ def test_a_table_entry_can_name_the_response_model() -> None:
     assert 'response="events_typed:TypedEvent"' in source
 
 
+def _with_list_lines(embedded: str) -> Resource:
+    ops = tuple(
+        attrs_replace(op, embedded=embedded) if op.method == "list_lines" else op
+        for op in RESOURCES[0].operations
+    )
+    return attrs_replace(RESOURCES[0], operations=ops)
+
+
+def test_an_embedded_list_must_be_a_field_and_not_a_method() -> None:
+    for field, why in (("line_items", "has no field 'line_items'"), ("list", "also a method")):
+        with pytest.raises(ValueError, match=why):
+            operations.collect(
+                load(NEWEST_SPEC), load(OLDEST_SPEC), (_with_list_lines(field), RESOURCES[1])
+            )
+
+
 @pytest.mark.dev_tools  # runs the generator, which formats with ruff
 def test_no_generated_module_names_a_resource_the_table_does_not() -> None:
     generated = generate()

@@ -302,6 +302,44 @@ class CreditNotes(SyncAPIResource):
             ),
         )
 
+    def lines(
+        self,
+        credit_note: CreditNote,
+        /,
+        *,
+        stripe_account: str | None = None,
+        api_version: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int | None = None,
+        validate: bool | None = None,
+    ) -> Page[CreditNoteLineItem]:
+        """
+        Every item of ``credit_note.lines``, fetching the rest through :meth:`list_lines`.
+
+        ``credit_note.lines`` is the first page embedded in the
+        :class:`~stripe_credit_notes.models.CreditNote`; this returns it as a page (no request
+        is made for it), and iterating the page walks every item, fetching the next page through
+        :meth:`list_lines` with ``starting_after`` the last item held.
+
+        Per-call options, for the pages fetched: ``stripe_account`` (pass the account the object
+        came from), ``api_version``, ``timeout``, ``deadline``, ``max_retries`` and
+        ``validate``.
+        """
+        return self._embedded(
+            CREDIT_NOTES_LIST_LINES,
+            credit_note,
+            "lines",
+            RequestOptions(
+                stripe_account=stripe_account,
+                api_version=api_version,
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                validate=validate,
+            ),
+        )
+
     def retrieve(
         self,
         id: str,
@@ -608,6 +646,39 @@ class AsyncCreditNotes(AsyncAPIResource):
             CREDIT_NOTES_LIST_LINES,
             credit_note,
             params,
+            RequestOptions(
+                stripe_account=stripe_account,
+                api_version=api_version,
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                validate=validate,
+            ),
+        )
+
+    def lines(
+        self,
+        credit_note: CreditNote,
+        /,
+        *,
+        stripe_account: str | None = None,
+        api_version: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int | None = None,
+        validate: bool | None = None,
+    ) -> AsyncPager[CreditNoteLineItem]:
+        """
+        Every item of ``credit_note.lines``, fetching the rest through :meth:`list_lines`.
+
+        The async form of :meth:`CreditNotes.lines`, with the same options. Returns an
+        :class:`~stripe_credit_notes.AsyncPager`: ``await`` it for the embedded first page
+        (nothing is sent), or ``async for`` over every item.
+        """
+        return self._embedded(
+            CREDIT_NOTES_LIST_LINES,
+            credit_note,
+            "lines",
             RequestOptions(
                 stripe_account=stripe_account,
                 api_version=api_version,
