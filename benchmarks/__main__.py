@@ -40,7 +40,7 @@ def _decode_rows(settings: Settings) -> list[Row]:
     def check(row: Row) -> bool | None:
         if row.sdk is None or row.floor is None or row.stripe is None:
             return None
-        return row.sdk <= 2 * row.floor and row.stripe >= 10 * row.sdk
+        return row.sdk <= 2 * row.floor and row.stripe >= 15 * row.sdk
 
     return [
         Row(
@@ -49,7 +49,7 @@ def _decode_rows(settings: Settings) -> list[Row]:
             floor,
             sdk,
             stripe,
-            target="SDK <= 2x floor, stripe >= 10x SDK",
+            target="SDK <= 2x floor, stripe >= 15x SDK",
             check=check,
             note=(
                 "json.loads (floor) vs from_dict(CreditNoteList, json.loads(raw)), every value "
