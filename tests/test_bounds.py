@@ -21,6 +21,7 @@ import pytest
 from stripe_credit_notes import AsyncClient, Client, RetryPolicy, errors
 
 from . import hostile
+from ._loops import run_on_own_loop
 from .conftest import NEWEST_FIXTURE, load_fixture
 
 KEY = "sk_test_bounds"
@@ -41,7 +42,6 @@ def call(flavour: str, base_url: str, options: dict[str, Any], **client: Any) ->
             except errors.StripeError as exc:
                 outcome = exc
     else:
-        import asyncio
 
         async def run() -> Any:
             async with AsyncClient(KEY, base_url=base_url, **client) as c:
@@ -50,7 +50,7 @@ def call(flavour: str, base_url: str, options: dict[str, Any], **client: Any) ->
                 except errors.StripeError as exc:
                     return exc
 
-        outcome = asyncio.run(run())
+        outcome = run_on_own_loop(run())
     return time.monotonic() - start, outcome
 
 
@@ -108,7 +108,6 @@ def test_writing_to_a_server_that_never_reads_is_bounded(flavour: str) -> None:
                     c.credit_notes.update("cn_1", timeout=0.5, validate=False, **big)  # type: ignore[arg-type]
                 assert info.value.bound == "timeout" and info.value.idempotency_key
         else:
-            import asyncio
 
             async def run() -> None:
                 async with AsyncClient(KEY, base_url=server.base_url, retry_policy=FAST) as c:
@@ -116,7 +115,7 @@ def test_writing_to_a_server_that_never_reads_is_bounded(flavour: str) -> None:
                         await c.credit_notes.update("cn_1", timeout=0.5, validate=False, **big)  # type: ignore[arg-type]
                     assert info.value.bound == "timeout" and info.value.idempotency_key
 
-            asyncio.run(run())
+            run_on_own_loop(run())
         assert time.monotonic() - start < 0.5 + SLACK + 1.0  # plus encoding 20 MB
 
 

@@ -18,6 +18,7 @@ import pytest
 from stripe_credit_notes.emulator import run_emulator
 from stripe_credit_notes.emulator._server import MAX_CONNECTIONS
 
+from .._loops import run_on_own_loop
 from .test_process import _start
 
 CONNECTIONS = 1000
@@ -87,7 +88,7 @@ async def _burst(port: int) -> tuple[int, float, list[BaseException]]:
 
 
 def test_a_thousand_concurrent_connections_are_all_answered(port: int) -> None:
-    answered, seconds, errors = asyncio.run(_burst(port))
+    answered, seconds, errors = run_on_own_loop(_burst(port))
     print(f"\n{answered} of {CONNECTIONS} connections answered in {seconds:.2f} s")
     assert errors == []
     assert answered == CONNECTIONS, f"{answered} of {CONNECTIONS} answered in {DEADLINE} s"
