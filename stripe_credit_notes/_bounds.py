@@ -6,7 +6,7 @@ each attempt gets an absolute end on the monotonic clock, enforced three ways:
 
 * the httpx timeouts of the attempt are capped by the time it has left (:func:`attempt_timeout`);
 * the network streams of the clients' connection pools cap every single read, write and connect
-  by the time left (:class:`DeadlineBackend`, installed by :func:`install_deadline_backend`), so
+  by the time left (``_network.DeadlineBackend``, installed by :func:`install_deadline_backend`), so
   a dribbled status line or header block ends on time too. The end travels in a context
   variable: a thread or task that is not inside an SDK attempt is never affected;
 * the body is read chunk by chunk (:func:`read_body`), checking the clock after each chunk and
@@ -19,20 +19,17 @@ wherever the attempt is waiting; threads cannot be cancelled, hence the stream w
 
 from __future__ import annotations
 
-import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from typing import Any, Final
 
-import httpcore
 import httpx
 
 from . import errors
 
 __all__ = [
     "AttemptTimeout",
-    "DeadlineBackend",
     "aread_body",
     "attempt_end",
     "attempt_timeout",
@@ -44,7 +41,6 @@ __all__ = [
 attempt_end: ContextVar[float | None] = ContextVar("stripe_credit_notes_attempt_end", default=None)
 
 _PHASES: Final = ("connect", "read", "write", "pool")
-_WRITE_SLICE: Final = 65536
 
 
 class AttemptTimeout(Exception):
@@ -60,87 +56,6 @@ def attempt_timeout(configured: httpx.Timeout, left: float) -> httpx.Timeout:
     return httpx.Timeout(**values)
 
 
-def _left(timeout: float | None, exc: type[Exception]) -> float | None:
-    end = attempt_end.get()
-    if end is None:
-        return timeout
-    left = end - time.monotonic()
-    if left <= 0:
-        raise exc("the attempt's time is up")
-    return left if timeout is None or timeout > left else timeout
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A network stream whose every operation ends by the current attempt's end."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        # One sendall of the whole buffer can outlast the time left even with a timeout per
-        # send call, so large buffers go in slices, each under the shrinking limit.
-        if len(buffer) <= _WRITE_SLICE:  # every ordinary request
-            self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
-            return
-        for start in range(0, len(buffer), _WRITE_SLICE):
-            piece = buffer[start : start + _WRITE_SLICE]
-            self._inner.write(piece, _left(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        tls = self._inner.start_tls(
-            ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)
-        )
-        return _DeadlineStream(tls)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class DeadlineBackend(httpcore.NetworkBackend):
-    """Wraps httpcore's network backend so its streams honour the attempt's end."""
-
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self.inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self.inner.connect_tcp(
-            host, port, _left(timeout, httpcore.ConnectTimeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self.inner.connect_unix_socket(
-            path, _left(timeout, httpcore.ConnectTimeout), socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def sleep(self, seconds: float) -> None:
-        self.inner.sleep(seconds)
-
-
 def install_deadline_backend(client: httpx.Client) -> bool:
     """Wrap the network backend of every connection pool of ``client``; True if all were.
 
@@ -150,6 +65,10 @@ def install_deadline_backend(client: httpx.Client) -> bool:
     these attributes) is left alone and returns False: attempts are then bounded by the capped
     httpx timeouts and the chunk loop only. A test pins that the installed httpx is covered.
     """
+    import httpcore  # httpx has loaded it by now: it builds its pools with it
+
+    from ._network import DeadlineBackend
+
     transports: list[Any] = [getattr(client, "_transport", None)]
     transports += list(getattr(client, "_mounts", {}).values())
     complete = True

@@ -236,7 +236,8 @@ def test_a_body_under_the_cap_decodes_as_before() -> None:
 def test_the_deadline_backend_is_installed_on_the_httpx_pools() -> None:
     # httpx has no public hook for httpcore's network backend: this pins the private route,
     # so an httpx release that moves it fails here (and the drip tests above) loudly.
-    from stripe_credit_notes._bounds import DeadlineBackend, install_deadline_backend
+    from stripe_credit_notes._bounds import install_deadline_backend
+    from stripe_credit_notes._network import DeadlineBackend
 
     with Client(KEY) as c:
         pool = c._http._transport._pool  # type: ignore[attr-defined]
@@ -278,7 +279,8 @@ class Recording:
 def test_every_stream_operation_is_capped_by_the_time_the_attempt_has_left() -> None:
     import httpcore
 
-    from stripe_credit_notes._bounds import DeadlineBackend, attempt_end
+    from stripe_credit_notes._bounds import attempt_end
+    from stripe_credit_notes._network import DeadlineBackend
 
     inner = Recording()
     backend = DeadlineBackend(inner)  # type: ignore[arg-type]

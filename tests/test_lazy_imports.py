@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 HEAVY = ("stripe_credit_notes.models", "stripe_credit_notes._converter", "cattrs", "tenacity")
+# httpx itself loads httpcore only when a client builds its connection pool; so does the SDK.
+POOL = ("httpcore", "h11", "anyio", "stripe_credit_notes._network")
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -24,7 +26,16 @@ def test_import_package_is_light() -> None:
 def test_import_client_defers_models_converter_and_tenacity() -> None:
     loaded = loaded_after("from stripe_credit_notes import Client, AsyncClient")
     assert "httpx" in loaded and "stripe_credit_notes._client" in loaded
-    assert not loaded & set(HEAVY)
+    assert not loaded & {*HEAVY, *POOL}
+
+
+def test_building_a_client_loads_the_pool_and_its_deadline_backend() -> None:
+    loaded = loaded_after(
+        "from stripe_credit_notes import Client; c = Client('sk_test_x'); "
+        "from stripe_credit_notes._network import DeadlineBackend as D; "
+        "assert isinstance(c._http._transport._pool._network_backend, D); c.close()"
+    )
+    assert {"httpcore", "stripe_credit_notes._network"} <= loaded
 
 
 def test_the_converter_loads_them_on_first_use() -> None:
