@@ -20,7 +20,7 @@ from ._facts import (
     used,
 )
 from ._invoice import InvoiceSnapshot
-from ._rules import RULES, RULES_BY_ID, Rule
+from ._rules import PASSED, RULES, RULES_BY_ID, Rule
 
 # What list, list_lines and preview_lines share: the paging rule, and the spec's schemas.
 _LIST_RULES: tuple[Rule, ...] = tuple(
@@ -145,12 +145,16 @@ def _coerce_params(params: object) -> Mapping[str, Any]:
     return params
 
 
-_Plan = tuple[tuple[Rule, str | None], ...]
+# One step of a plan: the rule, and either the result it always has for this version (not
+# applicable: it does not depend on the params) or ``None`` (run the check); plus the result the
+# rule gives whenever its check returns ``PASSED``, built once instead of on every request.
+_Step = tuple[Rule, "CheckResult | None", "CheckResult"]
+_Plan = tuple[_Step, ...]
 _PLANS: dict[tuple[int, OperationKey, ApiVersion], _Plan] = {}
 
 
 def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion) -> _Plan:
-    """The rules of ``operation`` with why each does not apply to ``version`` (or ``None``).
+    """The rules of ``operation``, each with its fixed result for ``version`` when it has one.
 
     Depends only on the version, so it is worked out once per version, not on every request.
     The rule tables are module constants, so their identity is a safe cache key.
@@ -160,11 +164,14 @@ def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion)
     if plan is None:
         if len(_PLANS) > 1024:
             _PLANS.clear()  # bounded: only a caller cycling through many versions gets here
-        plan = tuple(
-            (rule, rule.not_applicable_reason(version))
-            for rule in rules
-            if operation in rule.operations
-        )
+        steps = []
+        for rule in rules:
+            if operation not in rule.operations:
+                continue
+            reason = rule.not_applicable_reason(version)
+            fixed = None if reason is None else CheckResult(rule.id, "not_applicable", reason)
+            steps.append((rule, fixed, CheckResult(rule.id, "passed")))
+        plan = tuple(steps)
         _PLANS[key] = plan
     return plan
 
@@ -181,12 +188,17 @@ def _evaluate(
     With ``collect=False`` (the client's hot path) no report is built.
     """
     results: list[CheckResult] = []
-    for rule, reason in _plan(rules, ctx.operation, ctx.version):
-        if reason is not None:
+    append = results.append
+    for rule, fixed, passed in _plan(rules, ctx.operation, ctx.version):
+        if fixed is not None:
             if collect:
-                results.append(CheckResult(rule.id, "not_applicable", reason))
+                append(fixed)
             continue
         outcome = rule.check(ctx)
+        if outcome is PASSED:
+            if collect:
+                append(passed)
+            continue
         if outcome.status == "violated":
             raise ValidationError(
                 outcome.message or rule.title,
@@ -197,7 +209,7 @@ def _evaluate(
                 details=outcome.details,
             )
         if collect:
-            results.append(CheckResult(rule.id, outcome.status, outcome.reason, outcome.unknowns))
+            append(CheckResult(rule.id, outcome.status, outcome.reason, outcome.unknowns))
     return results
 
 
