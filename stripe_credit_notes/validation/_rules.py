@@ -35,7 +35,7 @@ from ._facts import (
     parse_decimal,
     used,
 )
-from ._schema import schema_violation
+from ._schema import located, property_checkers
 
 # Every operation of the spec: the schema rule applies to all of them.
 ALL_OPERATIONS: Final = frozenset(PARAM_SCHEMAS)
@@ -338,7 +338,7 @@ def _check_amounts(ctx: Context) -> Outcome:
         problem = _amount_problem(name, ctx.params.get(name))
         if problem:
             return problem
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         problem = _amount_problem(line_path(index, "amount"), line.get("amount"))
         if problem:
             return problem
@@ -351,7 +351,7 @@ def _check_amounts(ctx: Context) -> Outcome:
 
 
 def _check_line_integers(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         for field in ("quantity", "unit_amount"):
             value = line.get(field)
             if given(value) and not is_int(value):
@@ -366,7 +366,7 @@ def _check_line_integers(ctx: Context) -> Outcome:
 
 
 def _check_invoice_line_item_required(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         if line.get("type") != "invoice_line_item":
             continue
         value = line.get("invoice_line_item")
@@ -382,7 +382,7 @@ def _check_invoice_line_item_required(ctx: Context) -> Outcome:
 
 
 def _check_fields_for_type(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         line_type = line.get("type")
         if line_type == "invoice_line_item":
             wrong = [f for f in ONLY_CUSTOM_LINE if used(line.get(f))]
@@ -408,7 +408,7 @@ def _check_fields_for_type(ctx: Context) -> Outcome:
 
 
 def _check_unit_amount_exclusive(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         if given(line.get("unit_amount")) and given(line.get("unit_amount_decimal")):
             paths = (line_path(index, "unit_amount"), line_path(index, "unit_amount_decimal"))
             return _violated(
@@ -420,7 +420,7 @@ def _check_unit_amount_exclusive(ctx: Context) -> Outcome:
 
 
 def _check_unit_amount_decimal(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         value = line.get("unit_amount_decimal")
         if not given(value):
             continue
@@ -451,7 +451,7 @@ def _check_unit_amount_decimal(ctx: Context) -> Outcome:
 
 
 def _check_tax_amounts_shape(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         value = line.get("tax_amounts")
         if not given(value):
             continue
@@ -482,7 +482,7 @@ def _check_tax_amounts_shape(ctx: Context) -> Outcome:
 
 
 def _check_tax_amounts_with_tax_rates(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         if nonempty_list(line.get("tax_amounts")) and nonempty_list(line.get("tax_rates")):
             paths = (line_path(index, "tax_amounts"), line_path(index, "tax_rates"))
             return _violated(
@@ -495,7 +495,7 @@ def _check_tax_amounts_with_tax_rates(ctx: Context) -> Outcome:
 
 
 def _check_tax_amounts_count(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in ctx.line_items:
         value = line.get("tax_amounts")
         if isinstance(value, (list, tuple)) and len(value) > TAX_AMOUNTS_MAX:
             path = line_path(index, "tax_amounts")
@@ -562,14 +562,14 @@ def _check_schema(ctx: Context) -> Outcome:
         return PASSED
     # The spec knows the enum values up to its own version; a newer pin may accept more.
     check_enums = ctx.version <= LATEST
-    properties: Mapping[str, Any] = schema["properties"]
+    checkers = property_checkers(schema)
     for name, value in ctx.params.items():
-        node = properties.get(name)
-        if node is None:
+        checker = checkers.get(name)
+        if checker is None:
             continue
-        violation = schema_violation(value, node, name, check_enums=check_enums)
-        if violation is not None:
-            path, expected, got = violation
+        failure = checker(value, check_enums)
+        if failure is not None:
+            path, expected, got = located(name, failure)
             if got.__class__ is str and got == "":
                 return _violated(
                     f"{path} must be {expected}, got '' (Stripe's unset), which the spec does not "
@@ -676,15 +676,16 @@ def _unknown_reasons(ctx: Context) -> tuple[frozenset[str], str]:
 def _compare(
     ctx: Context,
     target: Bounds,
-    target_text: str,
-    details: dict[str, Any],
+    target_text: Callable[[], str],
+    details: Callable[[], dict[str, Any]],
     *,
     target_known: bool,
 ) -> Outcome:
     """R + C + O must lie in ``target``: passed, bounded, or a violation with a fix.
 
     ``target_known`` says the target was computed from exact inputs (it may still be a range,
-    as for ``R + C + O <= T``).
+    as for ``R + C + O <= T``). ``target_text`` and ``details`` are only called for a
+    violation: a request that passes (every request, nearly) does not pay for its message.
     """
     allocated = ctx.allocated
     out_of_band = ctx.out_of_band or 0
@@ -707,10 +708,10 @@ def _compare(
         others = tuple(p for p in _allocation_params(ctx) if p != "out_of_band_amount")
         params = ("out_of_band_amount", *others)
         return _violated(
-            f"{lead}: {_sum_text(ctx)}, but {target_text}",
+            f"{lead}: {_sum_text(ctx)}, but {target_text()}",
             params,
             fix,
-            details | {"missing": missing},
+            details() | {"missing": missing},
         )
     if allocated.lo is not None and target.hi is not None and allocated.lo > target.hi:
         excess = allocated.lo - target.hi
@@ -729,10 +730,11 @@ def _compare(
                 f"{'' if allocated.exact is not None else 'at least '}{excess} in total"
             )
         return _violated(
-            f"refunded + credited + out-of-band is too large: {_sum_text(ctx)}, but {target_text}",
+            f"refunded + credited + out-of-band is too large: {_sum_text(ctx)}, but "
+            f"{target_text()}",
             held or ("out_of_band_amount",),
             fix,
-            details | {"excess": excess},
+            details() | {"excess": excess},
         )
     if exact:
         return PASSED
@@ -776,12 +778,15 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
             ),
         )
     total = ctx.allocatable_total
+    invoice = ctx.invoice
     return _compare(
         ctx,
         total,
-        f"for a post-payment credit note ({ctx.invoice.label()} is paid) they must add up to "
-        f"the credit note total {_total_text(ctx)}",
-        _numbers(ctx, AR=0, target=total.exact),
+        lambda: (
+            f"for a post-payment credit note ({invoice.label()} is paid) they must add up to "
+            f"the credit note total {_total_text(ctx)}"
+        ),
+        lambda: _numbers(ctx, AR=0, target=total.exact),
         target_known=total.exact is not None,
     )
 
@@ -807,10 +812,12 @@ def _check_sum_equals_post_payment(ctx: Context) -> Outcome:
     return _compare(
         ctx,
         post,
-        f"they must add up to post_payment_amount = T - min(T, AR) = {post}, where "
-        f"{_total_text(ctx)} and the invoice's amount_remaining AR={ar}{paid} takes the first "
-        f"{pre} as pre_payment_amount",
-        _numbers(ctx, AR=ar, pre=pre.exact, post=post.exact, target=post.exact),
+        lambda: (
+            f"they must add up to post_payment_amount = T - min(T, AR) = {post}, where "
+            f"{_total_text(ctx)} and the invoice's amount_remaining AR={ar}{paid} takes the "
+            f"first {pre} as pre_payment_amount"
+        ),
+        lambda: _numbers(ctx, AR=ar, pre=pre.exact, post=post.exact, target=post.exact),
         target_known=post.exact is not None,
     )
 
@@ -827,8 +834,8 @@ def _check_within_total(ctx: Context) -> Outcome:
     return _compare(
         ctx,
         Bounds(0, total.hi),
-        f"they cannot exceed the credit note total {_total_text(ctx)}",
-        _numbers(ctx, target=total.hi),
+        lambda: f"they cannot exceed the credit note total {_total_text(ctx)}",
+        lambda: _numbers(ctx, target=total.hi),
         target_known=total.exact is not None,
     )
 
