@@ -403,7 +403,10 @@ class ClientCore:
         if report is not None:
             for note in report.notes:
                 logger.warning("pre-validation of %s: %s", op.name, note)
-            inexact = [c for c in report.checks if c.status in ("bounded", "skipped")]
+            # Only a logger that shows DEBUG pays for finding and joining the inexact rules.
+            inexact = logger.isEnabledFor(logging.DEBUG) and [
+                c for c in report.checks if c.status in ("bounded", "skipped")
+            ]
             if inexact:
                 logger.debug(
                     "pre-validation of %s under Stripe-Version %s is not exact: %s",
