@@ -3,6 +3,8 @@
 * ``Context.plain_lines``: when it says the lines are plainly valid, the line rules skip their
   own loops; every line rule's full check must then pass, and the whole evaluation with the
   fast path off must answer exactly as with it on.
+* ``fits_schema``: one walk for ``params.bounds`` and ``params.schema`` must say True exactly
+  when both full walks pass.
 * Int line totals: ``unit_amount`` x ``quantity`` in ints must give the bounds and reasons the
   Decimal computation gives for the same number as ``unit_amount_decimal``.
 """
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +20,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from stripe_credit_notes._param_schemas import PARAM_SCHEMAS
 from stripe_credit_notes.errors import ValidationError
+from stripe_credit_notes.validation._bounds import bounds_violation
 from stripe_credit_notes.validation._check import _context, _evaluate
 from stripe_credit_notes.validation._facts import Context
-from stripe_credit_notes.validation._rules import PASSED, RULES, RULES_BY_ID
-from stripe_credit_notes.versions import LATEST
+from stripe_credit_notes.validation._rules import PASSED, RULES, RULES_BY_ID, _check_schema
+from stripe_credit_notes.validation._schema import fits_schema
+from stripe_credit_notes.versions import LATEST, ApiVersion
 from tests.validation_corpus import LINE_KEYS, cases
 
 pytestmark = pytest.mark.filterwarnings(
@@ -179,3 +185,123 @@ def test_int_line_totals_match_the_decimal_computation(
     ints = Context(CREATE, {"lines": [as_int, *other]}, LATEST).total
     decimals = Context(CREATE, {"lines": [as_decimal, *other]}, LATEST).total
     assert ints == decimals
+
+
+# ----------------------------------------------------------------------------------------------
+# params.bounds + params.schema in one walk (fits_schema)
+
+odd_values = st.sampled_from(
+    [None, "", 0, -1, True, 1.5, "x", Decimal("1.5"), 10**30, -(10**30), 10**30 - 1, (), {}]
+) | st.builds(lambda depth: _nested(depth), st.sampled_from([1, 30, 31, 32, 33]))
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class _Frozen(Mapping[str, Any]):
+    """A Mapping that is not a dict: the fused walk leaves it to the full checks."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def for_param_node(node: Mapping[str, Any]) -> st.SearchStrategy[Any]:
+    """Values for a node of the generated request schemas: mostly fitting, sometimes odd."""
+    if "anyOf" in node:
+        fitting: st.SearchStrategy[Any] = st.one_of([for_param_node(m) for m in node["anyOf"]])
+    else:
+        kind = node.get("type")
+        if kind == "integer":
+            fitting = st.integers(-5, 5000) | st.sampled_from([10**30 - 1, -(10**30) + 1])
+        elif kind == "boolean":
+            fitting = st.booleans()
+        elif kind == "string" and node.get("enum"):
+            fitting = st.sampled_from([*node["enum"], "zz_future"])
+        elif kind == "string":
+            fitting = st.text(max_size=3) | st.integers(-5, 5) | st.just("12.5")
+        elif kind == "array":
+            items = for_param_node(node["items"])
+            fitting = st.lists(items, max_size=3) | st.lists(items, max_size=2).map(tuple)
+        elif kind == "object":
+            props = {k: for_param_node(v) for k, v in node.get("properties", {}).items()}
+            extra = node.get("additionalProperties")
+            base = st.fixed_dictionaries({}, optional=props)
+            if isinstance(extra, Mapping):
+                base = st.tuples(
+                    base, st.dictionaries(st.text(max_size=3), for_param_node(extra), max_size=2)
+                ).map(lambda pair: {**pair[1], **pair[0]})
+            unknown = st.dictionaries(st.just("zz_new"), odd_values, max_size=1)
+            fitting = st.tuples(base, unknown).map(lambda pair: {**pair[0], **pair[1]})
+            fitting = fitting | fitting.map(_Frozen)
+        else:
+            fitting = odd_values
+    # Odd values rarely, so that an example often has exactly one thing wrong (or none).
+    return st.one_of(*[fitting] * 12, odd_values)
+
+
+def _params_for(operation: tuple[str, str]) -> st.SearchStrategy[dict[str, Any]]:
+    schema = PARAM_SCHEMAS[operation]
+    props = {name: for_param_node(node) for name, node in schema["properties"].items()}
+    return st.fixed_dictionaries({}, optional={**props, "zz_new_param": odd_values})
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    data=st.data(),
+    operation=st.sampled_from(sorted(PARAM_SCHEMAS)),
+    version=st.sampled_from(["2025-05-28.basil", str(LATEST), "2031-01-01.zeta"]),
+)
+def test_one_walk_answers_like_the_bounds_and_schema_walks(
+    data: st.DataObject, operation: tuple[str, str], version: str
+) -> None:
+    _one_walk_agrees(data.draw(_params_for(operation)), operation, version)
+
+
+def _one_walk_agrees(params: dict[str, Any], operation: tuple[str, str], version: str) -> None:
+    pinned = ApiVersion.coerce(version)
+    fused = fits_schema(params, PARAM_SCHEMAS[operation], check_enums=pinned <= LATEST)
+    full = Context(operation, params, pinned)
+    full._within_schema = False
+    separate = bounds_violation(params) is None and _check_schema(full) is PASSED
+    assert fused == separate
+
+
+# The edges: the int limit, a missing required key, the depth limit inside a declared and an
+# undeclared parameter, an enum value the spec does not list.
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"amount": 10**30},
+        {"amount": 10**30 - 1},
+        {"lines": [{"quantity": 1}]},
+        {"metadata": {"k": _nested(30)}},
+        {"lines": [{"type": "custom_line_item", "metadata": {"k": _nested(29)}}]},
+        {"lines": [{"type": "custom_line_item", "zz": _nested(29)}]},
+        {"lines": [{"type": "custom_line_item", "zz": _nested(30)}]},
+        {"zz": [_nested(29)]},
+        {"zz": [_nested(30)]},
+        {"zz": [_nested(31)]},
+        {"email_type": "zz"},
+    ],
+)
+def test_one_walk_at_the_edges(params: dict[str, Any]) -> None:
+    _one_walk_agrees(params, CREATE, str(LATEST))
+    _one_walk_agrees(params, CREATE, "2031-01-01.zeta")
+
+
+def test_one_walk_without_a_schema_is_the_bounds_walk() -> None:
+    for params in ({"limit": 10}, {"x": _nested(32)}, {"x": _nested(31)}, {"n": 10**30}):
+        assert fits_schema(params, None, check_enums=True) == (bounds_violation(params) is None)

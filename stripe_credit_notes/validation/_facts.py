@@ -17,9 +17,11 @@ import attrs
 
 from .._operation import OperationKey
 from .._operations import OPERATIONS
-from ..versions import V2025_03_31_BASIL, ApiVersion
+from .._param_schemas import PARAM_SCHEMAS
+from ..versions import LATEST, V2025_03_31_BASIL, ApiVersion
 from ._bounds import int_text
 from ._invoice import InvoiceSnapshot
+from ._schema import fits_schema
 
 __all__ = [
     "CREDIT_NOTE_OPERATIONS",
@@ -267,6 +269,7 @@ class Context:
         default=None, init=False, repr=False, eq=False
     )
     _plain_lines: bool | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _within_schema: bool | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     # -- raw accessors ---------------------------------------------------------------------
 
@@ -312,6 +315,21 @@ class Context:
             found = self._plain_lines = _plain_lines(self.params.get("lines"))
         return found
 
+    @property
+    def within_schema(self) -> bool:
+        """True only when both ``params.bounds`` and ``params.schema`` would pass: one walk.
+
+        Those two rules ask this first; when it is False each runs its own full walk and finds
+        the first problem (see :func:`~._schema.fits_schema`).
+        """
+        found = self._within_schema
+        if found is None:
+            schema = PARAM_SCHEMAS.get(self.operation)
+            # The spec knows the enum values up to its own version; a newer pin may accept more.
+            found = fits_schema(self.params, schema, check_enums=self.version <= LATEST)
+            self._within_schema = found
+        return found
+
     def refund_items(self) -> Sequence[Mapping[str, Any]]:
         """The ``refunds`` items (empty when not given)."""
         value = self.params.get("refunds")
@@ -336,18 +354,21 @@ class Context:
         amount = self.amount("amount")
         if amount is not None:
             return Bounds.point(amount), ()
-        result = _ZERO
+        # The sum of the parts' bounds, in plain ints (None: unbounded on that side).
+        lo: int | None = 0
+        hi: int | None = 0
         why: list[str] = []
         shipping = self.params.get("shipping_cost")
-        if isinstance(shipping, Mapping) and shipping:
-            result = result + _NON_NEGATIVE
+        if shipping is not None and isinstance(shipping, Mapping) and shipping:
+            hi = None  # + [0, +inf)
             why.append("shipping_cost: the shipping amount comes from the invoice's shipping rate")
         for index, line in enumerate(self.lines()):
             part, reason = self._line_total(index, line)
-            result = result + part
+            lo = None if lo is None or part.lo is None else lo + part.lo
+            hi = None if hi is None or part.hi is None else hi + part.hi
             if reason:
                 why.append(reason)
-        return result, tuple(why)
+        return Bounds(lo, hi), tuple(why)
 
     def _line_total(self, index: int, line: Mapping[str, Any]) -> tuple[Bounds, str | None]:
         path = line_path(index)
@@ -409,10 +430,12 @@ class Context:
 
     def _compute_refunded(self) -> tuple[Bounds, tuple[str, ...]]:
         result = Bounds.point(self.amount("refund_amount") or 0)
+        single = self.params.get("refund")
+        if single is None and not self.refund_items():
+            return result, ()  # no linked refund: R is refund_amount alone
         why: list[str] = []
         known = self.invoice.refund_amounts if self.invoice is not None else {}
         hint = "state it in InvoiceSnapshot(refund_amounts=...) or use fetch_invoice=True"
-        single = self.params.get("refund")
         if given(single):
             amount = known.get(single) if isinstance(single, str) else None
             if amount is not None:
