@@ -827,3 +827,22 @@ async def test_async_client_validates_and_fetches_the_same_way(mock: respx.MockR
             await c.credit_notes.create(invoice="in_1", amount=100)
         await c.credit_notes.create(invoice="in_1", amount=100, out_of_band_amount=100)
     assert create.call_count == 1
+
+
+def test_parsed_urls_are_reused_per_text_and_bounded(
+    client: Client, mock: respx.MockRouter
+) -> None:
+    from stripe_credit_notes import _client
+
+    route = mock.get(url__regex=r"/v1/credit_notes/cn_\d+$").mock(
+        side_effect=lambda request: ok(note_json(request.url.path.rsplit("/", 1)[1]))
+    )
+    # More distinct URLs than the cache holds: each request still goes to its own URL.
+    for i in range(_client._URLS_MAX + 50):
+        assert client.credit_notes.retrieve(f"cn_{i}").id == f"cn_{i}"
+    assert route.call_count == _client._URLS_MAX + 50
+    assert len(_client._URLS) <= _client._URLS_MAX
+    sent = [str(call.request.url) for call in route.calls]
+    assert sent[7] == f"{BASE}/v1/credit_notes/cn_7" and len(set(sent)) == len(sent)
+    again = _client._parsed_url(f"{BASE}/v1/credit_notes/cn_1")
+    assert again is _client._parsed_url(f"{BASE}/v1/credit_notes/cn_1")
