@@ -43,7 +43,6 @@ __all__ = [
 #: The monotonic time at which the current attempt must end (None outside SDK attempts).
 attempt_end: ContextVar[float | None] = ContextVar("stripe_credit_notes_attempt_end", default=None)
 
-_PHASES: Final = ("connect", "read", "write", "pool")
 _WRITE_SLICE: Final = 65536
 
 
@@ -53,11 +52,18 @@ class AttemptTimeout(Exception):
 
 def attempt_timeout(configured: httpx.Timeout, left: float) -> httpx.Timeout:
     """``configured`` with every phase capped at ``left`` seconds (``None`` phases too)."""
-    values = {}
-    for phase in _PHASES:
-        limit = getattr(configured, phase)
-        values[phase] = left if limit is None or limit > left else limit
-    return httpx.Timeout(**values)
+    connect, read, write, pool = (
+        configured.connect,
+        configured.read,
+        configured.write,
+        configured.pool,
+    )
+    return httpx.Timeout(
+        connect=left if connect is None or connect > left else connect,
+        read=left if read is None or read > left else read,
+        write=left if write is None or write > left else write,
+        pool=left if pool is None or pool > left else pool,
+    )
 
 
 def _left(timeout: float | None, exc: type[Exception]) -> float | None:
