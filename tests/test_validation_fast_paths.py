@@ -25,7 +25,13 @@ from stripe_credit_notes.errors import ValidationError
 from stripe_credit_notes.validation._bounds import bounds_violation
 from stripe_credit_notes.validation._check import _context, _evaluate
 from stripe_credit_notes.validation._facts import Context
-from stripe_credit_notes.validation._rules import PASSED, RULES, RULES_BY_ID, _check_schema
+from stripe_credit_notes.validation._rules import (
+    PASSED,
+    PLAIN_LINE_RULES,
+    RULES,
+    RULES_BY_ID,
+    _check_schema,
+)
 from stripe_credit_notes.validation._schema import fits_schema
 from stripe_credit_notes.versions import LATEST, ApiVersion
 from tests.validation_corpus import LINE_KEYS, cases
@@ -35,19 +41,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 CREATE = ("credit_notes", "create")
-# The rules that ask Context.plain_lines before their own loop (amounts.non_negative_integer
-# asks it for its line loop only: the whole evaluation covers it).
-LINE_RULES = (
-    "lines.shape",
-    "lines.integer_fields",
-    "lines.invoice_line_item_required",
-    "lines.fields_for_type",
-    "lines.unit_amount_exclusive",
-    "lines.unit_amount_decimal_format",
-    "lines.tax_amounts_shape",
-    "lines.tax_amounts_with_tax_rates",
-    "lines.tax_amounts_max_count",
-)
 
 values = st.sampled_from(
     [None, "", 0, 3, 250, -1, True, 1.5, "x", "il_1", "txr_1", Decimal("2.5"), "12.5", [], {}]
@@ -118,7 +111,7 @@ def _same_answers(params: dict[str, Any], version: object = LATEST, invoice: Any
     assert fast == _answer(_full(ctx))
     if ctx.plain_lines:
         full = _full(ctx)
-        for rule in LINE_RULES:
+        for rule in PLAIN_LINE_RULES:
             assert RULES_BY_ID[rule].check(full) is PASSED, rule
     return ctx.plain_lines
 

@@ -20,7 +20,7 @@ from ._facts import (
     used,
 )
 from ._invoice import InvoiceSnapshot
-from ._rules import PASSED, RULES, RULES_BY_ID, Rule
+from ._rules import PASSED, PLAIN_LINE_RULES, RULES, RULES_BY_ID, Rule
 
 # What list, list_lines and preview_lines share: the paging rule, and the spec's schemas.
 _LIST_RULES: tuple[Rule, ...] = tuple(
@@ -147,8 +147,9 @@ def _coerce_params(params: object) -> Mapping[str, Any]:
 
 # One step of a plan: the rule, and either the result it always has for this version (not
 # applicable: it does not depend on the params) or ``None`` (run the check); plus the result the
-# rule gives whenever its check returns ``PASSED``, built once instead of on every request.
-_Step = tuple[Rule, "CheckResult | None", "CheckResult"]
+# rule gives whenever its check returns ``PASSED``, built once instead of on every request; and
+# whether it is a line rule that ``Context.plain_lines`` proves passed (then it is not called).
+_Step = tuple[Rule, "CheckResult | None", "CheckResult", bool]
 _Plan = tuple[_Step, ...]
 _PLANS: dict[tuple[int, OperationKey, ApiVersion], _Plan] = {}
 
@@ -170,7 +171,8 @@ def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion)
                 continue
             reason = rule.not_applicable_reason(version)
             fixed = None if reason is None else CheckResult(rule.id, "not_applicable", reason)
-            steps.append((rule, fixed, CheckResult(rule.id, "passed")))
+            plain = rule.id in PLAIN_LINE_RULES
+            steps.append((rule, fixed, CheckResult(rule.id, "passed"), plain))
         plan = tuple(steps)
         _PLANS[key] = plan
     return plan
@@ -189,11 +191,19 @@ def _evaluate(
     """
     results: list[CheckResult] = []
     append = results.append
-    for rule, fixed, passed in _plan(rules, ctx.operation, ctx.version):
+    plain_lines: bool | None = None
+    for rule, fixed, passed, plain in _plan(rules, ctx.operation, ctx.version):
         if fixed is not None:
             if collect:
                 append(fixed)
             continue
+        if plain:
+            if plain_lines is None:
+                plain_lines = ctx.plain_lines
+            if plain_lines:
+                if collect:
+                    append(passed)
+                continue
         outcome = rule.check(ctx)
         if outcome is PASSED:
             if collect:

@@ -1044,3 +1044,18 @@ RULES: Final[tuple[Rule, ...]] = (
 """Every rule, in evaluation order (the first violation is raised)."""
 
 RULES_BY_ID: Final[Mapping[str, Rule]] = {rule.id: rule for rule in RULES}
+
+PLAIN_LINE_RULES: Final = frozenset(
+    {
+        "lines.shape",
+        "lines.integer_fields",
+        "lines.invoice_line_item_required",
+        "lines.fields_for_type",
+        "lines.unit_amount_exclusive",
+        "lines.unit_amount_decimal_format",
+        "lines.tax_amounts_shape",
+        "lines.tax_amounts_with_tax_rates",
+        "lines.tax_amounts_max_count",
+    }
+)
+"""The rules that pass whenever ``Context.plain_lines`` is True (each also asks it itself)."""
