@@ -365,14 +365,15 @@ class Client(_BaseClient, SyncResources):
         outer, started = started is None, time.monotonic() if started is None else started
         if outer:  # the opt-in fetches are part of the call, not calls of their own
             self._remember(None)
-        fetch = self._fetch_options(options)
-        invoice = self._core.invoice_to_fetch(op, params, options)
-        if invoice is not None:
-            fetched = self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
-            snapshot = self._core.snapshot_from_invoice(fetched.parsed)
-        for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
-            got = self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
-            snapshot = self._core.with_refund(snapshot, refund, got.parsed)
+        if self._core.fetch_invoice:  # the opt-in fetches: nothing to work out without them
+            fetch = self._fetch_options(options)
+            invoice = self._core.invoice_to_fetch(op, params, options)
+            if invoice is not None:
+                fetched = self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
+                snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+            for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
+                got = self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
+                snapshot = self._core.with_refund(snapshot, refund, got.parsed)
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
@@ -528,14 +529,15 @@ class AsyncClient(_BaseClient, AsyncResources):
         outer, started = started is None, time.monotonic() if started is None else started
         if outer:
             self._remember(None)
-        fetch = self._fetch_options(options)
-        invoice = self._core.invoice_to_fetch(op, params, options)
-        if invoice is not None:
-            fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
-            snapshot = self._core.snapshot_from_invoice(fetched.parsed)
-        for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
-            got = await self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
-            snapshot = self._core.with_refund(snapshot, refund, got.parsed)
+        if self._core.fetch_invoice:  # the opt-in fetches: nothing to work out without them
+            fetch = self._fetch_options(options)
+            invoice = self._core.invoice_to_fetch(op, params, options)
+            if invoice is not None:
+                fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
+                snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+            for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
+                got = await self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
+                snapshot = self._core.with_refund(snapshot, refund, got.parsed)
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
