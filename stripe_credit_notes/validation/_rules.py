@@ -774,16 +774,28 @@ def _total_text(ctx: Context) -> str:
     return f"T={total} (from {given_label(ctx, 'lines', 'shipping_cost')})"
 
 
+# What the allocation rules say without an InvoiceSnapshot: the same for every request.
+_NO_STATUS: Final = Outcome(
+    "skipped",
+    reason=(
+        "invoice status unknown: the sum rule covers post-payment credit notes (paid "
+        "invoices); pass an InvoiceSnapshot to check it"
+    ),
+    unknowns=frozenset({"invoice_status"}),
+)
+_NO_AMOUNT_REMAINING: Final = Outcome(
+    "skipped",
+    reason=(
+        "invoice amount_remaining unknown: post_payment_amount = T - min(T, AR) needs "
+        "it; pass an InvoiceSnapshot (allocation.within_total still applies)"
+    ),
+    unknowns=frozenset({"AR"}),
+)
+
+
 def _check_sum_equals_total(ctx: Context) -> Outcome:
     if ctx.invoice is None:
-        return Outcome(
-            "skipped",
-            reason=(
-                "invoice status unknown: the sum rule covers post-payment credit notes (paid "
-                "invoices); pass an InvoiceSnapshot to check it"
-            ),
-            unknowns=frozenset({"invoice_status"}),
-        )
+        return _NO_STATUS
     if not ctx.invoice.status_known:
         return Outcome(
             "skipped",
@@ -820,14 +832,7 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
 def _check_sum_equals_post_payment(ctx: Context) -> Outcome:
     ar = ctx.amount_remaining
     if ar is None:
-        return Outcome(
-            "skipped",
-            reason=(
-                "invoice amount_remaining unknown: post_payment_amount = T - min(T, AR) needs "
-                "it; pass an InvoiceSnapshot (allocation.within_total still applies)"
-            ),
-            unknowns=frozenset({"AR"}),
-        )
+        return _NO_AMOUNT_REMAINING
     post = ctx.post_payment(ar)
     total, _ = ctx.total
     pre = Bounds(
