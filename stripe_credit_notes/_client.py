@@ -84,6 +84,8 @@ class _BaseClient:
     """Construction, configuration and logging shared by both clients."""
 
     _core: ClientCore
+    #: The headers the SDK's own httpx client sends by default (None for a caller's client).
+    _http_defaults: dict[str, str] | None
 
     def _init_core(
         self,
@@ -203,7 +205,7 @@ class _BaseClient:
         return http.build_request(
             request.method,
             _parsed_url(request.url),
-            headers=self._core.send_headers(request),
+            headers=self._core.send_headers(request, self._http_defaults),
             content=request.content,
             timeout=attempt_timeout(request.timeout, end - time.monotonic()),
         )
@@ -329,7 +331,12 @@ class Client(_BaseClient, SyncResources):
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
+        # An httpx client of its own sends the fixed headers as its defaults; a caller's client
+        # is left as it is, and gets every header with each request.
+        self._http_defaults = None if http_client is not None else self._core.default_headers()
+        self._http = http_client or httpx.Client(
+            transport=transport, follow_redirects=False, headers=self._http_defaults
+        )
         # Lets every socket read/write of an attempt end by the attempt's end; only affects
         # this SDK's own requests, also on a caller-supplied client (see _bounds).
         install_deadline_backend(self._http)
@@ -499,7 +506,10 @@ class AsyncClient(_BaseClient, AsyncResources):
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)
+        self._http_defaults = None if http_client is not None else self._core.default_headers()
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport, follow_redirects=False, headers=self._http_defaults
+        )
 
     async def aclose(self) -> None:
         """Close the connections this client opened (not a caller-supplied ``http_client``)."""
