@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
-from typing import Any, Final
+from typing import Any
 
 import httpx
 
@@ -40,7 +40,6 @@ __all__ = [
 #: The monotonic time at which the current attempt must end (None outside SDK attempts).
 attempt_end: ContextVar[float | None] = ContextVar("stripe_credit_notes_attempt_end", default=None)
 
-_PHASES: Final = ("connect", "read", "write", "pool")
 
 
 class AttemptTimeout(Exception):
@@ -49,11 +48,18 @@ class AttemptTimeout(Exception):
 
 def attempt_timeout(configured: httpx.Timeout, left: float) -> httpx.Timeout:
     """``configured`` with every phase capped at ``left`` seconds (``None`` phases too)."""
-    values = {}
-    for phase in _PHASES:
-        limit = getattr(configured, phase)
-        values[phase] = left if limit is None or limit > left else limit
-    return httpx.Timeout(**values)
+    connect, read, write, pool = (
+        configured.connect,
+        configured.read,
+        configured.write,
+        configured.pool,
+    )
+    return httpx.Timeout(
+        connect=left if connect is None or connect > left else connect,
+        read=left if read is None or read > left else read,
+        write=left if write is None or write > left else write,
+        pool=left if pool is None or pool > left else pool,
+    )
 
 
 def install_deadline_backend(client: httpx.Client) -> bool:

@@ -63,10 +63,29 @@ async def _asyncio_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+# Parsed URLs by text. httpx parses a str URL on every request (some 15 µs of pure Python);
+# an ``httpx.URL`` is immutable, so the same URL (every create posts to the same one) is parsed
+# once. Bounded: URLs with a paging cursor differ on every request and only cycle through.
+_URLS: dict[str, httpx.URL] = {}
+_URLS_MAX = 256
+
+
+def _parsed_url(text: str) -> httpx.URL:
+    url = _URLS.get(text)
+    if url is None:
+        url = httpx.URL(text)  # an invalid URL raises here, as build_request would
+        if len(_URLS) >= _URLS_MAX:
+            _URLS.clear()
+        _URLS[text] = url
+    return url
+
+
 class _BaseClient:
     """Construction, configuration and logging shared by both clients."""
 
     _core: ClientCore
+    #: The headers the SDK's own httpx client sends by default (None for a caller's client).
+    _http_defaults: dict[str, str] | None
 
     def _init_core(
         self,
@@ -185,8 +204,8 @@ class _BaseClient:
         """One attempt's httpx request: Authorization is added only now, timeouts capped."""
         return http.build_request(
             request.method,
-            request.url,
-            headers=self._core.send_headers(request),
+            _parsed_url(request.url),
+            headers=self._core.send_headers(request, self._http_defaults),
             content=request.content,
             timeout=attempt_timeout(request.timeout, end - time.monotonic()),
         )
@@ -312,7 +331,12 @@ class Client(_BaseClient, SyncResources):
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
+        # An httpx client of its own sends the fixed headers as its defaults; a caller's client
+        # is left as it is, and gets every header with each request.
+        self._http_defaults = None if http_client is not None else self._core.default_headers()
+        self._http = http_client or httpx.Client(
+            transport=transport, follow_redirects=False, headers=self._http_defaults
+        )
         # Lets every socket read/write of an attempt end by the attempt's end; only affects
         # this SDK's own requests, also on a caller-supplied client (see _bounds).
         install_deadline_backend(self._http)
@@ -348,14 +372,15 @@ class Client(_BaseClient, SyncResources):
         outer, started = started is None, time.monotonic() if started is None else started
         if outer:  # the opt-in fetches are part of the call, not calls of their own
             self._remember(None)
-        fetch = self._fetch_options(options)
-        invoice = self._core.invoice_to_fetch(op, params, options)
-        if invoice is not None:
-            fetched = self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
-            snapshot = self._core.snapshot_from_invoice(fetched.parsed)
-        for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
-            got = self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
-            snapshot = self._core.with_refund(snapshot, refund, got.parsed)
+        if self._core.fetch_invoice:  # the opt-in fetches: nothing to work out without them
+            fetch = self._fetch_options(options)
+            invoice = self._core.invoice_to_fetch(op, params, options)
+            if invoice is not None:
+                fetched = self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
+                snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+            for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
+                got = self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
+                snapshot = self._core.with_refund(snapshot, refund, got.parsed)
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)
@@ -481,7 +506,10 @@ class AsyncClient(_BaseClient, AsyncResources):
         if http_client is not None and transport is not None:
             raise ValueError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)
+        self._http_defaults = None if http_client is not None else self._core.default_headers()
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport, follow_redirects=False, headers=self._http_defaults
+        )
 
     async def aclose(self) -> None:
         """Close the connections this client opened (not a caller-supplied ``http_client``)."""
@@ -511,14 +539,15 @@ class AsyncClient(_BaseClient, AsyncResources):
         outer, started = started is None, time.monotonic() if started is None else started
         if outer:
             self._remember(None)
-        fetch = self._fetch_options(options)
-        invoice = self._core.invoice_to_fetch(op, params, options)
-        if invoice is not None:
-            fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
-            snapshot = self._core.snapshot_from_invoice(fetched.parsed)
-        for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
-            got = await self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
-            snapshot = self._core.with_refund(snapshot, refund, got.parsed)
+        if self._core.fetch_invoice:  # the opt-in fetches: nothing to work out without them
+            fetch = self._fetch_options(options)
+            invoice = self._core.invoice_to_fetch(op, params, options)
+            if invoice is not None:
+                fetched = await self._request(RETRIEVE_INVOICE, invoice, {}, fetch, started)
+                snapshot = self._core.snapshot_from_invoice(fetched.parsed)
+            for refund in self._core.refunds_to_fetch(op, params, options, snapshot):
+                got = await self._request(RETRIEVE_REFUND, refund, {}, fetch, started)
+                snapshot = self._core.with_refund(snapshot, refund, got.parsed)
         if snapshot is not options.get("invoice_snapshot"):
             options = {**options, "invoice_snapshot": snapshot}
         request = self._core.prepare(op, path_id, params, options)

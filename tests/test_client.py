@@ -827,3 +827,58 @@ async def test_async_client_validates_and_fetches_the_same_way(mock: respx.MockR
             await c.credit_notes.create(invoice="in_1", amount=100)
         await c.credit_notes.create(invoice="in_1", amount=100, out_of_band_amount=100)
     assert create.call_count == 1
+
+
+def test_parsed_urls_are_reused_per_text_and_bounded(
+    client: Client, mock: respx.MockRouter
+) -> None:
+    from stripe_credit_notes import _client
+
+    route = mock.get(url__regex=r"/v1/credit_notes/cn_\d+$").mock(
+        side_effect=lambda request: ok(note_json(request.url.path.rsplit("/", 1)[1]))
+    )
+    # More distinct URLs than the cache holds: each request still goes to its own URL.
+    for i in range(_client._URLS_MAX + 50):
+        assert client.credit_notes.retrieve(f"cn_{i}").id == f"cn_{i}"
+    assert route.call_count == _client._URLS_MAX + 50
+    assert len(_client._URLS) <= _client._URLS_MAX
+    sent = [str(call.request.url) for call in route.calls]
+    assert sent[7] == f"{BASE}/v1/credit_notes/cn_7" and len(set(sent)) == len(sent)
+    again = _client._parsed_url(f"{BASE}/v1/credit_notes/cn_1")
+    assert again is _client._parsed_url(f"{BASE}/v1/credit_notes/cn_1")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"api_version": "2024-06-20", "stripe_account": "acct_call"},
+        {"stripe_account": "acct_1"},
+    ],
+)
+@pytest.mark.parametrize("account", [None, "acct_1"])
+def test_own_and_caller_httpx_clients_put_the_same_headers_on_the_wire(
+    mock: respx.MockRouter, options: dict[str, Any], account: str | None
+) -> None:
+    # The SDK's own httpx client sends the fixed headers as defaults (fewer to merge per
+    # request); the wire must not tell the two apart: same headers, values and order.
+    create = mock.post("/v1/credit_notes").mock(return_value=ok(note_json()))
+    get = mock.get("/v1/credit_notes/cn_1").mock(return_value=ok(note_json()))
+    wire = []
+    for http in (None, httpx.Client()):
+        with Client(KEY, http_client=http, stripe_account=account) as c:
+            c.credit_notes.create(invoice="in_1", amount=5, idempotency_key="k", **options)
+            c.credit_notes.retrieve("cn_1", **options)
+        wire.append([create.calls.last.request.headers.raw, get.calls.last.request.headers.raw])
+        if http is not None:
+            http.close()
+    assert wire[0] == wire[1]
+    sent = dict(wire[0][0])
+    assert sent[b"Authorization"] == f"Bearer {KEY}".encode()
+    assert sent.get(b"Stripe-Account") == (
+        None
+        if not (options.get("stripe_account") or account)
+        else (options.get("stripe_account") or account).encode()
+    )
+    if "api_version" in options:
+        assert sent[b"Stripe-Version"] == b"2024-06-20"

@@ -13,7 +13,15 @@ import reprlib
 from collections.abc import Mapping
 from typing import Any, Final
 
-__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "bounds_violation", "int_text", "quote", "short"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "bounds_violation",
+    "fits_at",
+    "int_text",
+    "quote",
+    "short",
+]
 
 MAX_DEPTH: Final = 32
 """Deepest nesting checked (the deepest parameter Stripe documents, ``lines[i][tax_amounts]
@@ -71,9 +79,26 @@ def _segment(key: object) -> str:
     return short(key) if isinstance(key, str) else quote(key)
 
 
-def _fits(params: Mapping[str, Any]) -> bool:
+def fits_at(value: Any, depth: int) -> bool:
+    """Whether ``value``, found ``depth`` levels down (a parameter is at 1), is in bounds.
+
+    What :func:`bounds_violation` decides for the whole params, for one value inside them: a
+    walk that starts there gives the same answer as the walk from the top passing through it.
+    """
+    cls = value.__class__
+    if cls is str or value is None or cls is bool or cls is float:
+        return True
+    if cls is int:
+        inside: bool = -_INT_LIMIT < value < _INT_LIMIT
+        return inside
+    if cls is dict or cls is list or isinstance(value, (Mapping, list, tuple)):
+        return _fits(value, depth)
+    return not isinstance(value, int) or -_INT_LIMIT < value < _INT_LIMIT
+
+
+def _fits(params: Any, depth: int = 0) -> bool:
     """The fast pass run before every request: no paths, leaves checked without a push."""
-    stack: list[tuple[Any, int]] = [(params, 0)]
+    stack: list[tuple[Any, int]] = [(params, depth)]
     while stack:
         value, depth = stack.pop()
         if depth >= MAX_DEPTH:

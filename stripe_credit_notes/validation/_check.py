@@ -20,7 +20,7 @@ from ._facts import (
     used,
 )
 from ._invoice import InvoiceSnapshot
-from ._rules import RULES, RULES_BY_ID, Rule
+from ._rules import PASSED, PLAIN_LINE_RULES, RULES, RULES_BY_ID, Rule
 
 # What list, list_lines and preview_lines share: the paging rule, and the spec's schemas.
 _LIST_RULES: tuple[Rule, ...] = tuple(
@@ -145,12 +145,17 @@ def _coerce_params(params: object) -> Mapping[str, Any]:
     return params
 
 
-_Plan = tuple[tuple[Rule, str | None], ...]
+# One step of a plan: the rule, and either the result it always has for this version (not
+# applicable: it does not depend on the params) or ``None`` (run the check); plus the result the
+# rule gives whenever its check returns ``PASSED``, built once instead of on every request; and
+# whether it is a line rule that ``Context.plain_lines`` proves passed (then it is not called).
+_Step = tuple[Rule, "CheckResult | None", "CheckResult", bool]
+_Plan = tuple[_Step, ...]
 _PLANS: dict[tuple[int, OperationKey, ApiVersion], _Plan] = {}
 
 
 def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion) -> _Plan:
-    """The rules of ``operation`` with why each does not apply to ``version`` (or ``None``).
+    """The rules of ``operation``, each with its fixed result for ``version`` when it has one.
 
     Depends only on the version, so it is worked out once per version, not on every request.
     The rule tables are module constants, so their identity is a safe cache key.
@@ -160,11 +165,15 @@ def _plan(rules: tuple[Rule, ...], operation: OperationKey, version: ApiVersion)
     if plan is None:
         if len(_PLANS) > 1024:
             _PLANS.clear()  # bounded: only a caller cycling through many versions gets here
-        plan = tuple(
-            (rule, rule.not_applicable_reason(version))
-            for rule in rules
-            if operation in rule.operations
-        )
+        steps = []
+        for rule in rules:
+            if operation not in rule.operations:
+                continue
+            reason = rule.not_applicable_reason(version)
+            fixed = None if reason is None else CheckResult(rule.id, "not_applicable", reason)
+            plain = rule.id in PLAIN_LINE_RULES
+            steps.append((rule, fixed, CheckResult(rule.id, "passed"), plain))
+        plan = tuple(steps)
         _PLANS[key] = plan
     return plan
 
@@ -181,12 +190,25 @@ def _evaluate(
     With ``collect=False`` (the client's hot path) no report is built.
     """
     results: list[CheckResult] = []
-    for rule, reason in _plan(rules, ctx.operation, ctx.version):
-        if reason is not None:
+    append = results.append
+    plain_lines: bool | None = None
+    for rule, fixed, passed, plain in _plan(rules, ctx.operation, ctx.version):
+        if fixed is not None:
             if collect:
-                results.append(CheckResult(rule.id, "not_applicable", reason))
+                append(fixed)
             continue
+        if plain:
+            if plain_lines is None:
+                plain_lines = ctx.plain_lines
+            if plain_lines:
+                if collect:
+                    append(passed)
+                continue
         outcome = rule.check(ctx)
+        if outcome is PASSED:
+            if collect:
+                append(passed)
+            continue
         if outcome.status == "violated":
             raise ValidationError(
                 outcome.message or rule.title,
@@ -197,7 +219,7 @@ def _evaluate(
                 details=outcome.details,
             )
         if collect:
-            results.append(CheckResult(rule.id, outcome.status, outcome.reason, outcome.unknowns))
+            append(CheckResult(rule.id, outcome.status, outcome.reason, outcome.unknowns))
     return results
 
 

@@ -9,18 +9,19 @@ every value inside them.
 from __future__ import annotations
 
 import decimal
-import functools
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeGuard
+from typing import Any, Final, Literal, TypeGuard
 
 import attrs
 
 from .._operation import OperationKey
 from .._operations import OPERATIONS
-from ..versions import V2025_03_31_BASIL, ApiVersion
+from .._param_schemas import PARAM_SCHEMAS
+from ..versions import LATEST, V2025_03_31_BASIL, ApiVersion
 from ._bounds import int_text
 from ._invoice import InvoiceSnapshot
+from ._schema import fits_schema
 
 __all__ = [
     "CREDIT_NOTE_OPERATIONS",
@@ -38,6 +39,12 @@ __all__ = [
     "parse_decimal",
     "used",
 ]
+
+TAX_AMOUNTS_MAX: Final = 20
+"""``lines[].tax_amounts`` holds at most 20 items (10 in the docs before 2026-06-24.dahlia)."""
+LINE_TYPES: Final = ("invoice_line_item", "custom_line_item")
+ONLY_INVOICE_LINE: Final = ("amount", "invoice_line_item")
+ONLY_CUSTOM_LINE: Final = ("description", "unit_amount", "unit_amount_decimal", "tax_rates")
 
 CreditNoteOperation = Literal["create", "preview", "preview_lines"]
 """The operations that take credit-note parameters (``POST /v1/credit_notes`` and the previews)."""
@@ -182,6 +189,63 @@ def _has_taxes(line: Mapping[str, Any]) -> bool:
     return nonempty_list(line.get("tax_rates")) or nonempty_list(line.get("tax_amounts"))
 
 
+def _plain_lines(lines: object) -> bool:
+    """See :attr:`Context.plain_lines`: stricter than each rule, so only ever sufficient."""
+    if lines is None:
+        return True
+    if lines.__class__ is not list:
+        return False
+    assert isinstance(lines, list)
+    for line in lines:
+        if line.__class__ is not dict:
+            return False
+        get = line.get
+        kind = get("type")
+        if kind == "invoice_line_item":
+            item = get("invoice_line_item")
+            if item.__class__ is not str or not item:
+                return False
+            for name in ONLY_CUSTOM_LINE:
+                if get(name) is not None:
+                    return False
+            amount = get("amount")
+            if amount is not None and (amount.__class__ is not int or amount < 0):
+                return False
+        elif kind == "custom_line_item":
+            for name in ONLY_INVOICE_LINE:
+                if get(name) is not None:
+                    return False
+            if get("unit_amount_decimal") is not None:
+                return False
+            unit = get("unit_amount")
+            if unit is not None and unit.__class__ is not int:
+                return False
+        else:
+            return False
+        quantity = get("quantity")
+        if quantity is not None and quantity.__class__ is not int:
+            return False
+        taxes = get("tax_amounts")
+        if taxes is None:
+            continue
+        if taxes.__class__ is not list or len(taxes) > TAX_AMOUNTS_MAX:
+            return False
+        if taxes and get("tax_rates") is not None:
+            return False
+        for tax in taxes:
+            if tax.__class__ is not dict:
+                return False
+            rate = tax.get("tax_rate")
+            if (
+                tax.get("amount").__class__ is not int
+                or tax.get("taxable_amount").__class__ is not int
+                or rate.__class__ is not str
+                or not rate
+            ):
+                return False
+    return True
+
+
 @attrs.define
 class Context:
     """The request being checked plus everything derived from it (computed on first use).
@@ -193,6 +257,19 @@ class Context:
     params: Mapping[str, Any]
     version: ApiVersion
     invoice: InvoiceSnapshot | None = None
+    # The derived facts, worked out on first use (a plain slot: functools.cached_property on a
+    # slotted class costs about a microsecond per first access, several times per request).
+    _line_items: list[tuple[int, Mapping[str, Any]]] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
+    _total: tuple[Bounds, tuple[str, ...]] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
+    _refunded: tuple[Bounds, tuple[str, ...]] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
+    _plain_lines: bool | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _within_schema: bool | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     # -- raw accessors ---------------------------------------------------------------------
 
@@ -200,6 +277,58 @@ class Context:
         """The ``lines`` items (empty when not given)."""
         value = self.params.get("lines")
         return value if nonempty_list(value) else ()
+
+    @property
+    def line_items(self) -> list[tuple[int, Mapping[str, Any]]]:
+        """``(index, line)`` for each ``lines`` item that is a dict, worked out once per request.
+
+        The line rules all walk these; the params do not change while they are checked.
+        """
+        found = self._line_items
+        if found is None:
+            found = self._line_items = self._find_line_items()
+        return found
+
+    def _find_line_items(self) -> list[tuple[int, Mapping[str, Any]]]:
+        value = self.params.get("lines")
+        if value.__class__ is not list and not nonempty_list(value):
+            return []
+        # `dict` first: the ABC check behind `Mapping` is several times slower.
+        return [
+            (i, item)
+            for i, item in enumerate(value)
+            if item.__class__ is dict or isinstance(item, Mapping)
+        ]
+
+    @property
+    def plain_lines(self) -> bool:
+        """True only when every line rule would pass: one loop proves them all at once.
+
+        The line rules ask this first and return ``passed`` without their own loop when it is
+        True; when it is False (anything unusual: a decimal unit amount, an unset ``""``, a
+        tuple, a wrong type) it says nothing, and each rule runs its full check and finds the
+        first violation in table order. It only accepts what is plainly valid, so it never
+        changes an answer (``tests/test_validation_fast_paths.py`` pins that).
+        """
+        found = self._plain_lines
+        if found is None:
+            found = self._plain_lines = _plain_lines(self.params.get("lines"))
+        return found
+
+    @property
+    def within_schema(self) -> bool:
+        """True only when both ``params.bounds`` and ``params.schema`` would pass: one walk.
+
+        Those two rules ask this first; when it is False each runs its own full walk and finds
+        the first problem (see :func:`~._schema.fits_schema`).
+        """
+        found = self._within_schema
+        if found is None:
+            schema = PARAM_SCHEMAS.get(self.operation)
+            # The spec knows the enum values up to its own version; a newer pin may accept more.
+            found = fits_schema(self.params, schema, check_enums=self.version <= LATEST)
+            self._within_schema = found
+        return found
 
     def refund_items(self) -> Sequence[Mapping[str, Any]]:
         """The ``refunds`` items (empty when not given)."""
@@ -213,24 +342,33 @@ class Context:
 
     # -- derived facts ---------------------------------------------------------------------
 
-    @functools.cached_property
+    @property
     def total(self) -> tuple[Bounds, tuple[str, ...]]:
         """T, the credit note total, and why it is not exact (empty when it is)."""
+        found = self._total
+        if found is None:
+            found = self._total = self._compute_total()
+        return found
+
+    def _compute_total(self) -> tuple[Bounds, tuple[str, ...]]:
         amount = self.amount("amount")
         if amount is not None:
             return Bounds.point(amount), ()
-        result = _ZERO
+        # The sum of the parts' bounds, in plain ints (None: unbounded on that side).
+        lo: int | None = 0
+        hi: int | None = 0
         why: list[str] = []
         shipping = self.params.get("shipping_cost")
-        if isinstance(shipping, Mapping) and shipping:
-            result = result + _NON_NEGATIVE
+        if shipping is not None and isinstance(shipping, Mapping) and shipping:
+            hi = None  # + [0, +inf)
             why.append("shipping_cost: the shipping amount comes from the invoice's shipping rate")
         for index, line in enumerate(self.lines()):
             part, reason = self._line_total(index, line)
-            result = result + part
+            lo = None if lo is None or part.lo is None else lo + part.lo
+            hi = None if hi is None or part.hi is None else hi + part.hi
             if reason:
                 why.append(reason)
-        return result, tuple(why)
+        return Bounds(lo, hi), tuple(why)
 
     def _line_total(self, index: int, line: Mapping[str, Any]) -> tuple[Bounds, str | None]:
         path = line_path(index)
@@ -240,9 +378,18 @@ class Context:
             )
         quantity = line.get("quantity")
         quantity = quantity if given(quantity) and is_int(quantity) else None
+        unit_amount = line.get("unit_amount")
+        if quantity is not None and unit_amount.__class__ is int:
+            # The common case in ints: the product is exact, so no Decimal is needed.
+            whole = unit_amount * quantity
+            if _has_taxes(line):
+                if whole < 0:
+                    return _UNKNOWN, f"{path} has taxes on a negative amount"
+                return Bounds.at_least(whole), f"{path} has taxes, computed by Stripe"
+            return Bounds(whole, whole), None
         unit: decimal.Decimal | None = None
-        if given(line.get("unit_amount")) and is_int(line.get("unit_amount")):
-            unit = decimal.Decimal(line["unit_amount"])
+        if given(unit_amount) and is_int(unit_amount):
+            unit = decimal.Decimal(unit_amount)
         elif given(line.get("unit_amount_decimal")):
             unit = parse_decimal(line.get("unit_amount_decimal"))
         if quantity is None or unit is None:
@@ -273,14 +420,22 @@ class Context:
             None if total.hi is None else max(total.hi, 0),
         )
 
-    @functools.cached_property
+    @property
     def refunded(self) -> tuple[Bounds, tuple[str, ...]]:
         """R = ``refund_amount`` + linked refunds, and why it is not exact."""
+        found = self._refunded
+        if found is None:
+            found = self._refunded = self._compute_refunded()
+        return found
+
+    def _compute_refunded(self) -> tuple[Bounds, tuple[str, ...]]:
         result = Bounds.point(self.amount("refund_amount") or 0)
+        single = self.params.get("refund")
+        if single is None and not self.refund_items():
+            return result, ()  # no linked refund: R is refund_amount alone
         why: list[str] = []
         known = self.invoice.refund_amounts if self.invoice is not None else {}
         hint = "state it in InvoiceSnapshot(refund_amounts=...) or use fetch_invoice=True"
-        single = self.params.get("refund")
         if given(single):
             amount = known.get(single) if isinstance(single, str) else None
             if amount is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import attrs
@@ -24,7 +25,11 @@ from ..versions import LATEST, V2019_12_03, V2025_03_31_BASIL, V2025_05_28_BASIL
 from ._bounds import MAX_INT_DIGITS, bounds_violation, quote
 from ._facts import (
     CREDIT_NOTE_OPERATIONS,
+    LINE_TYPES,
     LIST_OPERATIONS,
+    ONLY_CUSTOM_LINE,
+    ONLY_INVOICE_LINE,
+    TAX_AMOUNTS_MAX,
     Bounds,
     Context,
     decimal_places,
@@ -35,7 +40,7 @@ from ._facts import (
     parse_decimal,
     used,
 )
-from ._schema import schema_violation
+from ._schema import located, property_checkers
 
 # Every operation of the spec: the schema rule applies to all of them.
 ALL_OPERATIONS: Final = frozenset(PARAM_SCHEMAS)
@@ -55,16 +60,14 @@ __all__ = [
 Status = Literal["passed", "bounded", "skipped", "violated"]
 Target = Literal["total", "post_payment"]
 
-TAX_AMOUNTS_MAX: Final = 20
-"""``lines[].tax_amounts`` holds at most 20 items (10 in the docs before 2026-06-24.dahlia)."""
 LIMIT_MIN: Final = 1
 LIMIT_MAX: Final = 100
-LINE_TYPES: Final = ("invoice_line_item", "custom_line_item")
 REFUND_TYPES: Final = ("refund", "payment_record_refund")
 AMOUNT_PARAMS: Final = ("amount", "credit_amount", "refund_amount", "out_of_band_amount")
-ONLY_INVOICE_LINE: Final = ("amount", "invoice_line_item")
-ONLY_CUSTOM_LINE: Final = ("description", "unit_amount", "unit_amount_decimal", "tax_rates")
 UNIT_AMOUNT_DECIMAL_PLACES: Final = 12
+
+
+_NO_DETAILS: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
 @attrs.frozen
@@ -79,7 +82,8 @@ class Outcome:
     message: str | None = None
     params: tuple[str, ...] = ()
     fix: str | None = None
-    details: Mapping[str, Any] = attrs.field(factory=dict)
+    # An empty, immutable default: no dict is made for every outcome that has no details.
+    details: Mapping[str, Any] = _NO_DETAILS
 
 
 PASSED: Final = Outcome("passed")
@@ -174,6 +178,8 @@ def _type_name(value: object) -> str:
 
 
 def _check_bounds(ctx: Context) -> Outcome:
+    if ctx.within_schema:
+        return PASSED
     found = bounds_violation(ctx.params)
     if found is None:
         return PASSED
@@ -205,6 +211,8 @@ def _check_invoice(ctx: Context) -> Outcome:
 
 
 def _check_lines_shape(ctx: Context) -> Outcome:
+    if ctx.plain_lines:
+        return PASSED
     lines = ctx.params.get("lines")
     if not given(lines):
         return PASSED
@@ -338,7 +346,7 @@ def _check_amounts(ctx: Context) -> Outcome:
         problem = _amount_problem(name, ctx.params.get(name))
         if problem:
             return problem
-    for index, line in _items(ctx.params.get("lines")):
+    for index, line in () if ctx.plain_lines else ctx.line_items:
         problem = _amount_problem(line_path(index, "amount"), line.get("amount"))
         if problem:
             return problem
@@ -351,7 +359,9 @@ def _check_amounts(ctx: Context) -> Outcome:
 
 
 def _check_line_integers(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         for field in ("quantity", "unit_amount"):
             value = line.get(field)
             if given(value) and not is_int(value):
@@ -366,7 +376,9 @@ def _check_line_integers(ctx: Context) -> Outcome:
 
 
 def _check_invoice_line_item_required(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         if line.get("type") != "invoice_line_item":
             continue
         value = line.get("invoice_line_item")
@@ -382,7 +394,9 @@ def _check_invoice_line_item_required(ctx: Context) -> Outcome:
 
 
 def _check_fields_for_type(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         line_type = line.get("type")
         if line_type == "invoice_line_item":
             wrong = [f for f in ONLY_CUSTOM_LINE if used(line.get(f))]
@@ -408,7 +422,9 @@ def _check_fields_for_type(ctx: Context) -> Outcome:
 
 
 def _check_unit_amount_exclusive(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         if given(line.get("unit_amount")) and given(line.get("unit_amount_decimal")):
             paths = (line_path(index, "unit_amount"), line_path(index, "unit_amount_decimal"))
             return _violated(
@@ -420,7 +436,9 @@ def _check_unit_amount_exclusive(ctx: Context) -> Outcome:
 
 
 def _check_unit_amount_decimal(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         value = line.get("unit_amount_decimal")
         if not given(value):
             continue
@@ -451,7 +469,9 @@ def _check_unit_amount_decimal(ctx: Context) -> Outcome:
 
 
 def _check_tax_amounts_shape(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         value = line.get("tax_amounts")
         if not given(value):
             continue
@@ -482,7 +502,9 @@ def _check_tax_amounts_shape(ctx: Context) -> Outcome:
 
 
 def _check_tax_amounts_with_tax_rates(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         if nonempty_list(line.get("tax_amounts")) and nonempty_list(line.get("tax_rates")):
             paths = (line_path(index, "tax_amounts"), line_path(index, "tax_rates"))
             return _violated(
@@ -495,7 +517,9 @@ def _check_tax_amounts_with_tax_rates(ctx: Context) -> Outcome:
 
 
 def _check_tax_amounts_count(ctx: Context) -> Outcome:
-    for index, line in _items(ctx.params.get("lines")):
+    if ctx.plain_lines:
+        return PASSED
+    for index, line in ctx.line_items:
         value = line.get("tax_amounts")
         if isinstance(value, (list, tuple)) and len(value) > TAX_AMOUNTS_MAX:
             path = line_path(index, "tax_amounts")
@@ -557,19 +581,21 @@ def _check_refunds_unavailable(ctx: Context) -> Outcome:
 
 
 def _check_schema(ctx: Context) -> Outcome:
+    if ctx.within_schema:
+        return PASSED
     schema = PARAM_SCHEMAS.get(ctx.operation)
     if schema is None:
         return PASSED
     # The spec knows the enum values up to its own version; a newer pin may accept more.
     check_enums = ctx.version <= LATEST
-    properties: Mapping[str, Any] = schema["properties"]
+    checkers = property_checkers(schema)
     for name, value in ctx.params.items():
-        node = properties.get(name)
-        if node is None:
+        checker = checkers.get(name)
+        if checker is None:
             continue
-        violation = schema_violation(value, node, name, check_enums=check_enums)
-        if violation is not None:
-            path, expected, got = violation
+        failure = checker(value, check_enums)
+        if failure is not None:
+            path, expected, got = located(name, failure)
             if got.__class__ is str and got == "":
                 return _violated(
                     f"{path} must be {expected}, got '' (Stripe's unset), which the spec does not "
@@ -676,15 +702,16 @@ def _unknown_reasons(ctx: Context) -> tuple[frozenset[str], str]:
 def _compare(
     ctx: Context,
     target: Bounds,
-    target_text: str,
-    details: dict[str, Any],
+    target_text: Callable[[], str],
+    details: Callable[[], dict[str, Any]],
     *,
     target_known: bool,
 ) -> Outcome:
     """R + C + O must lie in ``target``: passed, bounded, or a violation with a fix.
 
     ``target_known`` says the target was computed from exact inputs (it may still be a range,
-    as for ``R + C + O <= T``).
+    as for ``R + C + O <= T``). ``target_text`` and ``details`` are only called for a
+    violation: a request that passes (every request, nearly) does not pay for its message.
     """
     allocated = ctx.allocated
     out_of_band = ctx.out_of_band or 0
@@ -707,10 +734,10 @@ def _compare(
         others = tuple(p for p in _allocation_params(ctx) if p != "out_of_band_amount")
         params = ("out_of_band_amount", *others)
         return _violated(
-            f"{lead}: {_sum_text(ctx)}, but {target_text}",
+            f"{lead}: {_sum_text(ctx)}, but {target_text()}",
             params,
             fix,
-            details | {"missing": missing},
+            details() | {"missing": missing},
         )
     if allocated.lo is not None and target.hi is not None and allocated.lo > target.hi:
         excess = allocated.lo - target.hi
@@ -729,10 +756,11 @@ def _compare(
                 f"{'' if allocated.exact is not None else 'at least '}{excess} in total"
             )
         return _violated(
-            f"refunded + credited + out-of-band is too large: {_sum_text(ctx)}, but {target_text}",
+            f"refunded + credited + out-of-band is too large: {_sum_text(ctx)}, but "
+            f"{target_text()}",
             held or ("out_of_band_amount",),
             fix,
-            details | {"excess": excess},
+            details() | {"excess": excess},
         )
     if exact:
         return PASSED
@@ -746,16 +774,28 @@ def _total_text(ctx: Context) -> str:
     return f"T={total} (from {given_label(ctx, 'lines', 'shipping_cost')})"
 
 
+# What the allocation rules say without an InvoiceSnapshot: the same for every request.
+_NO_STATUS: Final = Outcome(
+    "skipped",
+    reason=(
+        "invoice status unknown: the sum rule covers post-payment credit notes (paid "
+        "invoices); pass an InvoiceSnapshot to check it"
+    ),
+    unknowns=frozenset({"invoice_status"}),
+)
+_NO_AMOUNT_REMAINING: Final = Outcome(
+    "skipped",
+    reason=(
+        "invoice amount_remaining unknown: post_payment_amount = T - min(T, AR) needs "
+        "it; pass an InvoiceSnapshot (allocation.within_total still applies)"
+    ),
+    unknowns=frozenset({"AR"}),
+)
+
+
 def _check_sum_equals_total(ctx: Context) -> Outcome:
     if ctx.invoice is None:
-        return Outcome(
-            "skipped",
-            reason=(
-                "invoice status unknown: the sum rule covers post-payment credit notes (paid "
-                "invoices); pass an InvoiceSnapshot to check it"
-            ),
-            unknowns=frozenset({"invoice_status"}),
-        )
+        return _NO_STATUS
     if not ctx.invoice.status_known:
         return Outcome(
             "skipped",
@@ -776,12 +816,15 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
             ),
         )
     total = ctx.allocatable_total
+    invoice = ctx.invoice
     return _compare(
         ctx,
         total,
-        f"for a post-payment credit note ({ctx.invoice.label()} is paid) they must add up to "
-        f"the credit note total {_total_text(ctx)}",
-        _numbers(ctx, AR=0, target=total.exact),
+        lambda: (
+            f"for a post-payment credit note ({invoice.label()} is paid) they must add up to "
+            f"the credit note total {_total_text(ctx)}"
+        ),
+        lambda: _numbers(ctx, AR=0, target=total.exact),
         target_known=total.exact is not None,
     )
 
@@ -789,14 +832,7 @@ def _check_sum_equals_total(ctx: Context) -> Outcome:
 def _check_sum_equals_post_payment(ctx: Context) -> Outcome:
     ar = ctx.amount_remaining
     if ar is None:
-        return Outcome(
-            "skipped",
-            reason=(
-                "invoice amount_remaining unknown: post_payment_amount = T - min(T, AR) needs "
-                "it; pass an InvoiceSnapshot (allocation.within_total still applies)"
-            ),
-            unknowns=frozenset({"AR"}),
-        )
+        return _NO_AMOUNT_REMAINING
     post = ctx.post_payment(ar)
     total, _ = ctx.total
     pre = Bounds(
@@ -807,10 +843,12 @@ def _check_sum_equals_post_payment(ctx: Context) -> Outcome:
     return _compare(
         ctx,
         post,
-        f"they must add up to post_payment_amount = T - min(T, AR) = {post}, where "
-        f"{_total_text(ctx)} and the invoice's amount_remaining AR={ar}{paid} takes the first "
-        f"{pre} as pre_payment_amount",
-        _numbers(ctx, AR=ar, pre=pre.exact, post=post.exact, target=post.exact),
+        lambda: (
+            f"they must add up to post_payment_amount = T - min(T, AR) = {post}, where "
+            f"{_total_text(ctx)} and the invoice's amount_remaining AR={ar}{paid} takes the "
+            f"first {pre} as pre_payment_amount"
+        ),
+        lambda: _numbers(ctx, AR=ar, pre=pre.exact, post=post.exact, target=post.exact),
         target_known=post.exact is not None,
     )
 
@@ -827,8 +865,8 @@ def _check_within_total(ctx: Context) -> Outcome:
     return _compare(
         ctx,
         Bounds(0, total.hi),
-        f"they cannot exceed the credit note total {_total_text(ctx)}",
-        _numbers(ctx, target=total.hi),
+        lambda: f"they cannot exceed the credit note total {_total_text(ctx)}",
+        lambda: _numbers(ctx, target=total.hi),
         target_known=total.exact is not None,
     )
 
@@ -1011,3 +1049,18 @@ RULES: Final[tuple[Rule, ...]] = (
 """Every rule, in evaluation order (the first violation is raised)."""
 
 RULES_BY_ID: Final[Mapping[str, Rule]] = {rule.id: rule for rule in RULES}
+
+PLAIN_LINE_RULES: Final = frozenset(
+    {
+        "lines.shape",
+        "lines.integer_fields",
+        "lines.invoice_line_item_required",
+        "lines.fields_for_type",
+        "lines.unit_amount_exclusive",
+        "lines.unit_amount_decimal_format",
+        "lines.tax_amounts_shape",
+        "lines.tax_amounts_with_tax_rates",
+        "lines.tax_amounts_max_count",
+    }
+)
+"""The rules that pass whenever ``Context.plain_lines`` is True (each also asks it itself)."""

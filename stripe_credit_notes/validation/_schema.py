@@ -27,9 +27,16 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from ._bounds import short
+from ._bounds import _INT_LIMIT, MAX_DEPTH, fits_at, short
 
-__all__ = ["compiled", "schema_problem", "schema_violation"]
+__all__ = [
+    "compiled",
+    "fits_schema",
+    "located",
+    "property_checkers",
+    "schema_problem",
+    "schema_violation",
+]
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
@@ -50,15 +57,35 @@ def compiled(node: Mapping[str, Any]) -> _Checker:
     return entry[1]
 
 
+_PROPERTIES: dict[int, tuple[Mapping[str, Any], dict[str, _Checker]]] = {}
+
+
+def property_checkers(schema: Mapping[str, Any]) -> dict[str, _Checker]:
+    """The checker of each top-level property of an operation's schema, compiled once.
+
+    The same checkers as :func:`compiled` gives for each ``schema["properties"]`` node, in one
+    dict, so a request costs one lookup per parameter instead of a compile-cache lookup.
+    """
+    entry = _PROPERTIES.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        checkers = {name: compiled(node) for name, node in schema["properties"].items()}
+        entry = (schema, checkers)
+        _PROPERTIES[id(schema)] = entry
+    return entry[1]
+
+
+def located(path: str, failure: _Failure) -> tuple[str, str, Any]:
+    """A checker's failure as ``(bracket path from path, what was expected, value found)``."""
+    parts, expected, found = failure
+    return path + "".join(f"[{short(p)}]" for p in parts), expected, found
+
+
 def schema_violation(
     value: Any, node: Mapping[str, Any], path: str, *, check_enums: bool
 ) -> tuple[str, str, Any] | None:
     """``(path, what was expected, the value found)`` for the first value that does not fit."""
     failure = compiled(node)(value, check_enums)
-    if failure is None:
-        return None
-    parts, expected, found = failure
-    return path + "".join(f"[{short(p)}]" for p in parts), expected, found
+    return None if failure is None else located(path, failure)
 
 
 def schema_problem(
@@ -192,7 +219,8 @@ def _object(
     def check(value: Any, check_enums: bool) -> _Failure | None:
         if value is None:
             return None
-        if not isinstance(value, Mapping):
+        # `dict` first: the ABC check behind `Mapping` is several times slower.
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return ((), "a dict", value)
         for key in required:
             if value.get(key) is None:
@@ -206,3 +234,145 @@ def _object(
         return None
 
     return check
+
+
+# ----------------------------------------------------------------------------------------------
+# The fused fast pass: the schema and the validator's bounds (``_bounds``) in one walk.
+#
+# ``params.bounds`` and ``params.schema`` both walk every value of every request. For the usual
+# request both pass, and one walk can prove it: each node's "fits" closure answers True only if
+# the node's checker would accept the value AND the bounds walk would find nothing in it. A
+# False says nothing more: the two rules then run their own full checks, which find (and word)
+# the first problem exactly as before.
+
+_Fits = Callable[[Any, bool], bool]
+_FITS: dict[int, tuple[Mapping[str, Any], dict[str, _Fits]]] = {}
+
+
+def fits_schema(
+    params: Mapping[str, Any], schema: Mapping[str, Any] | None, check_enums: bool
+) -> bool:
+    """True only when ``params`` are within the bounds and fit ``schema`` (``None``: no schema)."""
+    if schema is None:
+        return fits_at(params, 0)
+    entry = _FITS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        properties = schema["properties"]
+        entry = (schema, {name: _compile_fits(node, 1) for name, node in properties.items()})
+        _FITS[id(schema)] = entry
+    fits = entry[1]
+    for name, value in params.items():
+        check = fits.get(name)
+        if not (fits_at(value, 1) if check is None else check(value, check_enums)):
+            return False
+    return True
+
+
+def _compile_fits(node: Mapping[str, Any], depth: int) -> _Fits:
+    """The fits closure of ``node`` for a value ``depth`` levels down (a parameter is at 1)."""
+    checker = _compile(node)
+    kind = node.get("type")
+    if "anyOf" in node:
+        members = [_compile_fits(member, depth) for member in node["anyOf"]]
+        fused = _fits_any_of(members)
+    elif kind == "array":
+        fused = _fits_array(_compile_fits(node["items"], depth + 1), checker, depth)
+    elif kind == "object":
+        properties = {
+            k: _compile_fits(sub, depth + 1) for k, sub in node.get("properties", {}).items()
+        }
+        extra = node.get("additionalProperties")
+        values = _compile_fits(extra, depth + 1) if isinstance(extra, Mapping) else None
+        fused = _fits_object(properties, tuple(node.get("required", ())), values, checker, depth)
+    else:
+        fused = _fits_leaf(node, checker, depth)
+    if node.get("unset"):
+        inner = fused
+
+        def fused(value: Any, check_enums: bool) -> bool:
+            return (value.__class__ is str and value == "") or inner(value, check_enums)
+
+    return fused
+
+
+def _fits_leaf(node: Mapping[str, Any], checker: _Checker, depth: int) -> _Fits:
+    def fits(value: Any, check_enums: bool) -> bool:
+        return checker(value, check_enums) is None and fits_at(value, depth)
+
+    # The usual values answered at once; anything else by the checker and the bounds.
+    kind = node.get("type")
+    if kind == "integer":
+
+        def fits_integer(value: Any, check_enums: bool) -> bool:
+            if value.__class__ is int:
+                return -_INT_LIMIT < value < _INT_LIMIT
+            return value is None or fits(value, check_enums)
+
+        return fits_integer
+    if checker is _string:
+
+        def fits_string(value: Any, check_enums: bool) -> bool:
+            return value.__class__ is str or value is None or fits(value, check_enums)
+
+        return fits_string
+    enum = node.get("enum")
+    if kind == "string" and enum and node.get("format") is None:
+        known = frozenset(enum)
+
+        def fits_enum(value: Any, check_enums: bool) -> bool:
+            return (value.__class__ is str and value in known) or fits(value, check_enums)
+
+        return fits_enum
+    return fits
+
+
+def _fits_any_of(members: list[_Fits]) -> _Fits:
+    def fits(value: Any, check_enums: bool) -> bool:
+        # A member that fits accepts the value, so the anyOf does; None fits every member.
+        return any(member(value, check_enums) for member in members)
+
+    return fits
+
+
+def _fits_array(item: _Fits, checker: _Checker, depth: int) -> _Fits:
+    def fits(value: Any, check_enums: bool) -> bool:
+        if value is None:
+            return True
+        if value.__class__ is not list:  # a tuple, or a wrong type: the two full checks
+            return checker(value, check_enums) is None and fits_at(value, depth)
+        if depth >= MAX_DEPTH:
+            return False
+        for element in value:  # noqa: SIM110 - a loop, not all(genexpr): once per request
+            if not item(element, check_enums):
+                return False
+        return True
+
+    return fits
+
+
+def _fits_object(
+    properties: Mapping[str, _Fits],
+    required: tuple[str, ...],
+    values: _Fits | None,
+    checker: _Checker,
+    depth: int,
+) -> _Fits:
+    inner = depth + 1
+
+    def fits(value: Any, check_enums: bool) -> bool:
+        if value is None:
+            return True
+        if value.__class__ is not dict:  # another Mapping, or a wrong type: the full checks
+            return checker(value, check_enums) is None and fits_at(value, depth)
+        if depth >= MAX_DEPTH:
+            return False
+        for key in required:
+            if value.get(key) is None:
+                return False
+        for key, element in value.items():
+            check = properties.get(key, values)
+            if not (fits_at(element, inner) if check is None else check(element, check_enums)):
+                return False
+        return True
+
+    return fits
