@@ -107,6 +107,15 @@ def test_the_path_reaches_into_pages_lists_and_expanded_objects() -> None:
     assert str(refused(m.CreditNote, payload)).startswith("lines.data[1].tax_rates[0].id:")
 
 
+def test_a_failing_list_item_is_one_error_not_a_chain() -> None:
+    payload = note()
+    payload["refunds"] = [payload["refunds"][0], {"amount_refunded": "1"}]
+    error = refused(m.CreditNote, payload)
+    assert str(error).startswith("refunds[1].amount_refunded: expected an integer")
+    printed = "".join(traceback.format_exception(error))
+    assert "During handling" not in printed and "direct cause" not in printed
+
+
 def test_a_missing_required_field_is_malformed_and_still_a_key_error() -> None:
     payload = note()
     del payload["lines"]["data"][0]["id"]
