@@ -21,7 +21,6 @@ from ._codec_support import (
     item_failed,
     mapping,
     missing,
-    new,
     one_of,
     str_mapping,
     structure_stub,
@@ -594,7 +593,7 @@ def structure_credit_note(o: Any) -> CreditNote:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNote)
-    obj: Any = new(_CreditNoteBuilder)
+    obj: Any = _CreditNoteBuilder()
     obj.amount = amount
     obj.amount_shipping = amount_shipping
     obj.created = created
@@ -907,7 +906,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteLineItem)
-    obj: Any = new(_CreditNoteLineItemBuilder)
+    obj: Any = _CreditNoteLineItemBuilder()
     obj.amount = amount
     obj.amount_excluding_tax = amount_excluding_tax
     obj.description = description
@@ -1059,7 +1058,7 @@ def structure_event(o: Any) -> Event:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, Event)
-    obj: Any = new(_EventBuilder)
+    obj: Any = _EventBuilder()
     obj.account = account
     obj.api_version = api_version
     obj.context = context
@@ -1138,7 +1137,7 @@ def structure_credit_note_line_item_list(o: Any) -> CreditNoteLineItemList:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteLineItemList)
-    obj: Any = new(_CreditNoteLineItemListBuilder)
+    obj: Any = _CreditNoteLineItemListBuilder()
     obj.data = data
     obj.has_more = has_more
     obj.object = object_
@@ -1195,7 +1194,7 @@ def structure_credit_note_list(o: Any) -> CreditNoteList:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteList)
-    obj: Any = new(_CreditNoteListBuilder)
+    obj: Any = _CreditNoteListBuilder()
     obj.data = data
     obj.has_more = has_more
     obj.object = object_
@@ -1252,7 +1251,7 @@ def structure_event_list(o: Any) -> EventList:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, EventList)
-    obj: Any = new(_EventListBuilder)
+    obj: Any = _EventListBuilder()
     obj.data = data
     obj.has_more = has_more
     obj.object = object_
@@ -1311,7 +1310,7 @@ def structure_credit_note_refund(o: Any) -> CreditNoteRefund:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteRefund)
-    obj: Any = new(_CreditNoteRefundBuilder)
+    obj: Any = _CreditNoteRefundBuilder()
     obj.amount_refunded = amount_refunded
     obj.payment_record_refund = payment_record_refund
     obj.refund = refund
@@ -1364,7 +1363,7 @@ def structure_discount_amount(o: Any) -> DiscountAmount:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, DiscountAmount)
-    obj: Any = new(_DiscountAmountBuilder)
+    obj: Any = _DiscountAmountBuilder()
     obj.amount = amount
     obj.discount = discount
     obj.extra = extra
@@ -1519,7 +1518,7 @@ def structure_error_object(o: Any) -> ErrorObject:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, ErrorObject)
-    obj: Any = new(_ErrorObjectBuilder)
+    obj: Any = _ErrorObjectBuilder()
     obj.advice_code = advice_code
     obj.charge = charge
     obj.code = code
@@ -1611,7 +1610,7 @@ def structure_error_response(o: Any) -> ErrorResponse:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, ErrorResponse)
-    obj: Any = new(_ErrorResponseBuilder)
+    obj: Any = _ErrorResponseBuilder()
     obj.error = error
     obj.extra = extra
     obj.__class__ = ErrorResponse  # frozen from here on
@@ -1652,7 +1651,7 @@ def structure_event_data(o: Any) -> EventData:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, EventData)
-    obj: Any = new(_EventDataBuilder)
+    obj: Any = _EventDataBuilder()
     obj.object = object_
     obj.previous_attributes = previous_attributes
     obj.extra = extra
@@ -1701,7 +1700,7 @@ def structure_event_request(o: Any) -> EventRequest:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, EventRequest)
-    obj: Any = new(_EventRequestBuilder)
+    obj: Any = _EventRequestBuilder()
     obj.id = id
     obj.idempotency_key = idempotency_key
     obj.extra = extra
@@ -1759,7 +1758,7 @@ def structure_line_item_tax_amount(o: Any) -> LineItemTaxAmount:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, LineItemTaxAmount)
-    obj: Any = new(_LineItemTaxAmountBuilder)
+    obj: Any = _LineItemTaxAmountBuilder()
     obj.amount = amount
     obj.rate = rate
     obj.taxability_reason = taxability_reason
@@ -1806,7 +1805,7 @@ def structure_payment_record_refund(o: Any) -> PaymentRecordRefund:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, PaymentRecordRefund)
-    obj: Any = new(_PaymentRecordRefundBuilder)
+    obj: Any = _PaymentRecordRefundBuilder()
     obj.payment_record = payment_record
     obj.refund_group = refund_group
     obj.extra = extra
@@ -1863,7 +1862,7 @@ def structure_pretax_credit_amount(o: Any) -> PretaxCreditAmount:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, PretaxCreditAmount)
-    obj: Any = new(_PretaxCreditAmountBuilder)
+    obj: Any = _PretaxCreditAmountBuilder()
     obj.amount = amount
     obj.credit_balance_transaction = credit_balance_transaction
     obj.discount = discount
@@ -1942,7 +1941,7 @@ def structure_shipping_cost(o: Any) -> ShippingCost:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, ShippingCost)
-    obj: Any = new(_ShippingCostBuilder)
+    obj: Any = _ShippingCostBuilder()
     obj.amount_subtotal = amount_subtotal
     obj.amount_tax = amount_tax
     obj.amount_total = amount_total
@@ -2021,7 +2020,7 @@ def structure_tax(o: Any) -> Tax:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, Tax)
-    obj: Any = new(_TaxBuilder)
+    obj: Any = _TaxBuilder()
     obj.amount = amount
     obj.tax_behavior = tax_behavior
     obj.tax_rate_details = tax_rate_details
@@ -2070,7 +2069,7 @@ def structure_tax_rate_details(o: Any) -> TaxRateDetails:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, TaxRateDetails)
-    obj: Any = new(_TaxRateDetailsBuilder)
+    obj: Any = _TaxRateDetailsBuilder()
     obj.tax_rate = tax_rate
     obj.extra = extra
     obj.__class__ = TaxRateDetails  # frozen from here on
@@ -2115,7 +2114,7 @@ def structure_credit_note_tax_amount(o: Any) -> CreditNoteTaxAmount:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteTaxAmount)
-    obj: Any = new(_CreditNoteTaxAmountBuilder)
+    obj: Any = _CreditNoteTaxAmountBuilder()
     obj.amount = amount
     obj.inclusive = inclusive
     obj.tax_rate = tax_rate
@@ -2371,7 +2370,7 @@ def structure_credit_note_event(o: Any) -> CreditNoteEvent:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteEvent)
-    obj: Any = new(_CreditNoteEventBuilder)
+    obj: Any = _CreditNoteEventBuilder()
     obj.account = account
     obj.api_version = api_version
     obj.context = context
@@ -2439,7 +2438,7 @@ def structure_credit_note_event_data(o: Any) -> CreditNoteEventData:
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteEventData)
-    obj: Any = new(_CreditNoteEventDataBuilder)
+    obj: Any = _CreditNoteEventDataBuilder()
     obj.object = object_
     obj.previous_attributes = previous_attributes
     obj.extra = extra

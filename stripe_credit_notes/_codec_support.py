@@ -51,10 +51,6 @@ class MissingFieldError(DecodeError, KeyError):
     """A key the model requires is not in the payload (a ``KeyError`` too, as it always was)."""
 
 
-new = object.__new__
-"""``new(cls)``: an instance with its slots still empty (bound once: the decoders' hot path)."""
-
-
 def expected(what: str, got: object) -> DecodeError:
     """The error for a value of the wrong JSON type."""
     return DecodeError(f"expected {what}, got {describe(got)}")
@@ -195,7 +191,7 @@ def structure_stub(cls: type[T], builder: type, o: Any) -> T:
     else:  # usually: a stub keeps the rest of its object, and a copy is cheaper than a filter
         extra = dict(o)
         del extra["id"], extra["object"]
-    obj: Any = new(builder)
+    obj: Any = builder()  # no `__init__`: its slots are still empty
     obj.id = id_
     obj.object = object_
     obj.extra = extra
