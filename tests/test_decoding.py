@@ -183,6 +183,7 @@ def mock() -> Iterator[respx.MockRouter]:
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
+@pytest.mark.usefixtures("json_backend")
 @pytest.mark.parametrize("status", [200, 400, 500])
 def test_json_nested_too_deeply_is_malformed_not_recursion_error(
     mock: respx.MockRouter, status: int
@@ -196,6 +197,7 @@ def test_json_nested_too_deeply_is_malformed_not_recursion_error(
     assert "nested too deeply" in str(info.value)
 
 
+@pytest.mark.usefixtures("json_backend")
 def test_a_bad_field_in_a_response_names_its_path(mock: respx.MockRouter) -> None:
     payload = note()
     payload["lines"]["data"][0]["unit_amount_decimal"] = "abc"
