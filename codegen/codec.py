@@ -138,9 +138,14 @@ class CodecWriter:
             if item.kind == "model":
                 # Inline, not a helper call: most lists are empty (kept as they are) or short.
                 decode = self._decoder(item.name)
+                # One item is the usual list: without a comprehension, no function object to
+                # make per list (before Python 3.12).
                 built = [
                     "try:",
-                    f"    {var} = [{decode}(x) for x in {var}]",
+                    f"    if len({var}) == 1:",
+                    f"        {var} = [{decode}({var}[0])]",
+                    "    else:",
+                    f"        {var} = [{decode}(x) for x in {var}]",
                     "except DecodeError:",
                     f"    item_failed({decode}, {var})",
                 ]

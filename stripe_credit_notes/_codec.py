@@ -387,7 +387,10 @@ def structure_credit_note(o: Any) -> CreditNote:
         if discount_amounts:
             f = "discount_amounts"
             try:
-                discount_amounts = [structure_discount_amount(x) for x in discount_amounts]
+                if len(discount_amounts) == 1:
+                    discount_amounts = [structure_discount_amount(discount_amounts[0])]
+                else:
+                    discount_amounts = [structure_discount_amount(x) for x in discount_amounts]
             except DecodeError:
                 item_failed(structure_discount_amount, discount_amounts)
         if "effective_at" in o:
@@ -473,9 +476,14 @@ def structure_credit_note(o: Any) -> CreditNote:
             if pretax_credit_amounts:
                 f = "pretax_credit_amounts"
                 try:
-                    pretax_credit_amounts = [
-                        structure_pretax_credit_amount(x) for x in pretax_credit_amounts
-                    ]
+                    if len(pretax_credit_amounts) == 1:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(pretax_credit_amounts[0])
+                        ]
+                    else:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(x) for x in pretax_credit_amounts
+                        ]
                 except DecodeError:
                     item_failed(structure_pretax_credit_amount, pretax_credit_amounts)
         else:
@@ -505,7 +513,10 @@ def structure_credit_note(o: Any) -> CreditNote:
             if refunds:
                 f = "refunds"
                 try:
-                    refunds = [structure_credit_note_refund(x) for x in refunds]
+                    if len(refunds) == 1:
+                        refunds = [structure_credit_note_refund(refunds[0])]
+                    else:
+                        refunds = [structure_credit_note_refund(x) for x in refunds]
                 except DecodeError:
                     item_failed(structure_credit_note_refund, refunds)
         else:
@@ -543,7 +554,10 @@ def structure_credit_note(o: Any) -> CreditNote:
             if tax_amounts:
                 f = "tax_amounts"
                 try:
-                    tax_amounts = [structure_credit_note_tax_amount(x) for x in tax_amounts]
+                    if len(tax_amounts) == 1:
+                        tax_amounts = [structure_credit_note_tax_amount(tax_amounts[0])]
+                    else:
+                        tax_amounts = [structure_credit_note_tax_amount(x) for x in tax_amounts]
                 except DecodeError:
                     item_failed(structure_credit_note_tax_amount, tax_amounts)
         else:
@@ -569,7 +583,10 @@ def structure_credit_note(o: Any) -> CreditNote:
             if total_taxes:
                 f = "total_taxes"
                 try:
-                    total_taxes = [structure_tax(x) for x in total_taxes]
+                    if len(total_taxes) == 1:
+                        total_taxes = [structure_tax(total_taxes[0])]
+                    else:
+                        total_taxes = [structure_tax(x) for x in total_taxes]
                 except DecodeError:
                     item_failed(structure_tax, total_taxes)
         else:
@@ -779,7 +796,10 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if discount_amounts:
             f = "discount_amounts"
             try:
-                discount_amounts = [structure_discount_amount(x) for x in discount_amounts]
+                if len(discount_amounts) == 1:
+                    discount_amounts = [structure_discount_amount(discount_amounts[0])]
+                else:
+                    discount_amounts = [structure_discount_amount(x) for x in discount_amounts]
             except DecodeError:
                 item_failed(structure_discount_amount, discount_amounts)
         id = o["id"]
@@ -818,9 +838,14 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             if pretax_credit_amounts:
                 f = "pretax_credit_amounts"
                 try:
-                    pretax_credit_amounts = [
-                        structure_pretax_credit_amount(x) for x in pretax_credit_amounts
-                    ]
+                    if len(pretax_credit_amounts) == 1:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(pretax_credit_amounts[0])
+                        ]
+                    else:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(x) for x in pretax_credit_amounts
+                        ]
                 except DecodeError:
                     item_failed(structure_pretax_credit_amount, pretax_credit_amounts)
         else:
@@ -842,7 +867,10 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             if tax_amounts:
                 f = "tax_amounts"
                 try:
-                    tax_amounts = [structure_credit_note_tax_amount(x) for x in tax_amounts]
+                    if len(tax_amounts) == 1:
+                        tax_amounts = [structure_credit_note_tax_amount(tax_amounts[0])]
+                    else:
+                        tax_amounts = [structure_credit_note_tax_amount(x) for x in tax_amounts]
                 except DecodeError:
                     item_failed(structure_credit_note_tax_amount, tax_amounts)
         else:
@@ -855,7 +883,10 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         if tax_rates:
             f = "tax_rates"
             try:
-                tax_rates = [structure_tax_rate(x) for x in tax_rates]
+                if len(tax_rates) == 1:
+                    tax_rates = [structure_tax_rate(tax_rates[0])]
+                else:
+                    tax_rates = [structure_tax_rate(x) for x in tax_rates]
             except DecodeError:
                 item_failed(structure_tax_rate, tax_rates)
         if "taxes" in o:
@@ -866,7 +897,10 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             if taxes:
                 f = "taxes"
                 try:
-                    taxes = [structure_tax(x) for x in taxes]
+                    if len(taxes) == 1:
+                        taxes = [structure_tax(taxes[0])]
+                    else:
+                        taxes = [structure_tax(x) for x in taxes]
                 except DecodeError:
                     item_failed(structure_tax, taxes)
         else:
@@ -1116,7 +1150,10 @@ def structure_credit_note_line_item_list(o: Any) -> CreditNoteLineItemList:
         if data:
             f = "data"
             try:
-                data = [structure_credit_note_line_item(x) for x in data]
+                if len(data) == 1:
+                    data = [structure_credit_note_line_item(data[0])]
+                else:
+                    data = [structure_credit_note_line_item(x) for x in data]
             except DecodeError:
                 item_failed(structure_credit_note_line_item, data)
         has_more = o["has_more"]
@@ -1173,7 +1210,10 @@ def structure_credit_note_list(o: Any) -> CreditNoteList:
         if data:
             f = "data"
             try:
-                data = [structure_credit_note(x) for x in data]
+                if len(data) == 1:
+                    data = [structure_credit_note(data[0])]
+                else:
+                    data = [structure_credit_note(x) for x in data]
             except DecodeError:
                 item_failed(structure_credit_note, data)
         has_more = o["has_more"]
@@ -1230,7 +1270,10 @@ def structure_event_list(o: Any) -> EventList:
         if data:
             f = "data"
             try:
-                data = [structure_event(x) for x in data]
+                if len(data) == 1:
+                    data = [structure_event(data[0])]
+                else:
+                    data = [structure_event(x) for x in data]
             except DecodeError:
                 item_failed(structure_event, data)
         has_more = o["has_more"]
@@ -1929,7 +1972,10 @@ def structure_shipping_cost(o: Any) -> ShippingCost:
             if taxes:
                 f = "taxes"
                 try:
-                    taxes = [structure_line_item_tax_amount(x) for x in taxes]
+                    if len(taxes) == 1:
+                        taxes = [structure_line_item_tax_amount(taxes[0])]
+                    else:
+                        taxes = [structure_line_item_tax_amount(x) for x in taxes]
                 except DecodeError:
                     item_failed(structure_line_item_tax_amount, taxes)
         else:
