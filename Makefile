@@ -88,7 +88,7 @@ $(LOWEST)/.installed: pyproject.toml | $(STAMP)
 unit-lowest: $(LOWEST)/.installed
 	@$(LOWEST)/bin/python -c 'import sys; from importlib.metadata import version as v; \
 	print("unit-lowest: Python %d.%d," % sys.version_info[:2], \
-	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "sniffio")))'
+	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "sniffio", "orjson")))'
 	$(LOWEST)/bin/pytest $(UNIT_ELSEWHERE) $(UNIT_ONLY)
 
 # -- what would be uploaded ----------------------------------------------------------------------
