@@ -357,7 +357,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             customer = one_of(_CUSTOMER_OR_DELETED_CUSTOMER, structure_customer, customer)
         if "customer_account" in o:
             customer_account = o["customer_account"]
-            if customer_account.__class__ is not str and customer_account is not None:
+            if customer_account is not None and customer_account.__class__ is not str:
                 f = "customer_account"
                 raise expected("a string", customer_account)
         else:
@@ -366,8 +366,8 @@ def structure_credit_note(o: Any) -> CreditNote:
         if "customer_balance_transaction" in o:
             customer_balance_transaction = o["customer_balance_transaction"]
             if (
-                customer_balance_transaction.__class__ is not str
-                and customer_balance_transaction is not None
+                customer_balance_transaction is not None
+                and customer_balance_transaction.__class__ is not str
             ):
                 f = "customer_balance_transaction"
                 customer_balance_transaction = structure_customer_balance_transaction(
@@ -395,7 +395,7 @@ def structure_credit_note(o: Any) -> CreditNote:
                 item_failed(structure_discount_amount, discount_amounts)
         if "effective_at" in o:
             effective_at = o["effective_at"]
-            if effective_at.__class__ is not int and effective_at is not None:
+            if effective_at is not None and effective_at.__class__ is not int:
                 f = "effective_at"
                 raise expected("an integer", effective_at)
         else:
@@ -418,7 +418,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             raise expected("a boolean", livemode)
         if "memo" in o:
             memo = o["memo"]
-            if memo.__class__ is not str and memo is not None:
+            if memo is not None and memo.__class__ is not str:
                 f = "memo"
                 raise expected("a string", memo)
         else:
@@ -442,7 +442,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             raise expected("a string", object_)
         if "out_of_band_amount" in o:
             out_of_band_amount = o["out_of_band_amount"]
-            if out_of_band_amount.__class__ is not int and out_of_band_amount is not None:
+            if out_of_band_amount is not None and out_of_band_amount.__class__ is not int:
                 f = "out_of_band_amount"
                 raise expected("an integer", out_of_band_amount)
         else:
@@ -491,7 +491,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             n -= 1
         if "reason" in o:
             reason = o["reason"]
-            if reason.__class__ is not str and reason is not None:
+            if reason is not None and reason.__class__ is not str:
                 f = "reason"
                 raise expected("a string", reason)
         else:
@@ -499,7 +499,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             n -= 1
         if "refund" in o:
             refund = o["refund"]
-            if refund.__class__ is not str and refund is not None:
+            if refund is not None and refund.__class__ is not str:
                 f = "refund"
                 refund = structure_refund(refund)
         else:
@@ -540,7 +540,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             raise expected("an integer", subtotal)
         if "subtotal_excluding_tax" in o:
             subtotal_excluding_tax = o["subtotal_excluding_tax"]
-            if subtotal_excluding_tax.__class__ is not int and subtotal_excluding_tax is not None:
+            if subtotal_excluding_tax is not None and subtotal_excluding_tax.__class__ is not int:
                 f = "subtotal_excluding_tax"
                 raise expected("an integer", subtotal_excluding_tax)
         else:
@@ -569,7 +569,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             raise expected("an integer", total)
         if "total_excluding_tax" in o:
             total_excluding_tax = o["total_excluding_tax"]
-            if total_excluding_tax.__class__ is not int and total_excluding_tax is not None:
+            if total_excluding_tax is not None and total_excluding_tax.__class__ is not int:
                 f = "total_excluding_tax"
                 raise expected("an integer", total_excluding_tax)
         else:
@@ -577,7 +577,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             n -= 1
         if "total_taxes" in o:
             total_taxes = o["total_taxes"]
-            if total_taxes.__class__ is not list and total_taxes is not None:
+            if total_taxes is not None and total_taxes.__class__ is not list:
                 f = "total_taxes"
                 raise expected("an array", total_taxes)
             if total_taxes:
@@ -598,7 +598,7 @@ def structure_credit_note(o: Any) -> CreditNote:
             raise expected("a string", type)
         if "voided_at" in o:
             voided_at = o["voided_at"]
-            if voided_at.__class__ is not int and voided_at is not None:
+            if voided_at is not None and voided_at.__class__ is not int:
                 f = "voided_at"
                 raise expected("an integer", voided_at)
         else:
@@ -771,7 +771,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             raise expected("an integer", amount)
         if "amount_excluding_tax" in o:
             amount_excluding_tax = o["amount_excluding_tax"]
-            if amount_excluding_tax.__class__ is not int and amount_excluding_tax is not None:
+            if amount_excluding_tax is not None and amount_excluding_tax.__class__ is not int:
                 f = "amount_excluding_tax"
                 raise expected("an integer", amount_excluding_tax)
         else:
@@ -779,7 +779,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             n -= 1
         if "description" in o:
             description = o["description"]
-            if description.__class__ is not str and description is not None:
+            if description is not None and description.__class__ is not str:
                 f = "description"
                 raise expected("a string", description)
         else:
@@ -853,7 +853,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             n -= 1
         if "quantity" in o:
             quantity = o["quantity"]
-            if quantity.__class__ is not int and quantity is not None:
+            if quantity is not None and quantity.__class__ is not int:
                 f = "quantity"
                 raise expected("an integer", quantity)
         else:
@@ -891,7 +891,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
                 item_failed(structure_tax_rate, tax_rates)
         if "taxes" in o:
             taxes = o["taxes"]
-            if taxes.__class__ is not list and taxes is not None:
+            if taxes is not None and taxes.__class__ is not list:
                 f = "taxes"
                 raise expected("an array", taxes)
             if taxes:
@@ -912,7 +912,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
             raise expected("a string", type)
         if "unit_amount" in o:
             unit_amount = o["unit_amount"]
-            if unit_amount.__class__ is not int and unit_amount is not None:
+            if unit_amount is not None and unit_amount.__class__ is not int:
                 f = "unit_amount"
                 raise expected("an integer", unit_amount)
         else:
@@ -1037,7 +1037,7 @@ def structure_event(o: Any) -> Event:
             n -= 1
         if "api_version" in o:
             api_version = o["api_version"]
-            if api_version.__class__ is not str and api_version is not None:
+            if api_version is not None and api_version.__class__ is not str:
                 f = "api_version"
                 raise expected("a string", api_version)
         else:
@@ -1341,7 +1341,7 @@ def structure_credit_note_refund(o: Any) -> CreditNoteRefund:
             refund = structure_refund(refund)
         if "type" in o:
             type = o["type"]
-            if type.__class__ is not str and type is not None:
+            if type is not None and type.__class__ is not str:
                 f = "type"
                 raise expected("a string", type)
         else:
@@ -1723,7 +1723,7 @@ def structure_event_request(o: Any) -> EventRequest:
     try:
         if "id" in o:
             id = o["id"]
-            if id.__class__ is not str and id is not None:
+            if id is not None and id.__class__ is not str:
                 f = "id"
                 raise expected("a string", id)
         else:
@@ -1731,7 +1731,7 @@ def structure_event_request(o: Any) -> EventRequest:
             n -= 1
         if "idempotency_key" in o:
             idempotency_key = o["idempotency_key"]
-            if idempotency_key.__class__ is not str and idempotency_key is not None:
+            if idempotency_key is not None and idempotency_key.__class__ is not str:
                 f = "idempotency_key"
                 raise expected("a string", idempotency_key)
         else:
@@ -1781,7 +1781,7 @@ def structure_line_item_tax_amount(o: Any) -> LineItemTaxAmount:
         rate = structure_tax_rate(rate)
         if "taxability_reason" in o:
             taxability_reason = o["taxability_reason"]
-            if taxability_reason.__class__ is not str and taxability_reason is not None:
+            if taxability_reason is not None and taxability_reason.__class__ is not str:
                 f = "taxability_reason"
                 raise expected("a string", taxability_reason)
         else:
@@ -1789,7 +1789,7 @@ def structure_line_item_tax_amount(o: Any) -> LineItemTaxAmount:
             n -= 1
         if "taxable_amount" in o:
             taxable_amount = o["taxable_amount"]
-            if taxable_amount.__class__ is not int and taxable_amount is not None:
+            if taxable_amount is not None and taxable_amount.__class__ is not int:
                 f = "taxable_amount"
                 raise expected("an integer", taxable_amount)
         else:
@@ -1958,7 +1958,7 @@ def structure_shipping_cost(o: Any) -> ShippingCost:
             raise expected("an integer", amount_total)
         if "shipping_rate" in o:
             shipping_rate = o["shipping_rate"]
-            if shipping_rate.__class__ is not str and shipping_rate is not None:
+            if shipping_rate is not None and shipping_rate.__class__ is not str:
                 f = "shipping_rate"
                 shipping_rate = structure_shipping_rate(shipping_rate)
         else:
@@ -2050,7 +2050,7 @@ def structure_tax(o: Any) -> Tax:
             raise expected("a string", taxability_reason)
         if "taxable_amount" in o:
             taxable_amount = o["taxable_amount"]
-            if taxable_amount.__class__ is not int and taxable_amount is not None:
+            if taxable_amount is not None and taxable_amount.__class__ is not int:
                 f = "taxable_amount"
                 raise expected("an integer", taxable_amount)
         else:
@@ -2361,7 +2361,7 @@ def structure_credit_note_event(o: Any) -> CreditNoteEvent:
             n -= 1
         if "api_version" in o:
             api_version = o["api_version"]
-            if api_version.__class__ is not str and api_version is not None:
+            if api_version is not None and api_version.__class__ is not str:
                 f = "api_version"
                 raise expected("a string", api_version)
         else:
