@@ -36,21 +36,33 @@ def page_bytes(items: int = 100) -> bytes:
     return json.dumps(page).encode()
 
 
-def median_seconds(fn: Callable[[], Any], *, repeat: int = 7, budget: float = 0.25) -> float:
-    """Median time of one call, over ``repeat`` rounds of as many calls as fit in ``budget``."""
-    gc.collect()  # each case starts from the same heap, not the garbage of the one before
-    fn()  # warm up
-    start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-6)
-    number = max(1, int(budget / once))
-    rounds = []
-    for _ in range(repeat):
+def interleaved_medians(
+    fns: dict[str, Callable[[], Any]], *, repeat: int = 7, budget: float = 0.25
+) -> dict[str, float]:
+    """Median time of one call of each function, the rounds taken in turn.
+
+    Round ``i`` of every function runs before round ``i + 1`` of any: a slow spell of the
+    (shared) machine lands on all sides alike, so the ratios move less than the figures.
+    Each round is as many calls as fit in ``budget``; each starts from a collected heap.
+    """
+    numbers = {}
+    for name, fn in fns.items():
+        gc.collect()
+        fn()  # warm up
         start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        rounds.append((time.perf_counter() - start) / number)
-    return statistics.median(rounds)
+        fn()
+        once = max(time.perf_counter() - start, 1e-6)
+        numbers[name] = max(1, int(budget / once))
+    rounds: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            gc.collect()  # not the garbage of the side before
+            number = numbers[name]
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            rounds[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(times) for name, times in rounds.items()}
 
 
 FLOOR = "floor: json.loads"
@@ -84,15 +96,14 @@ def cases() -> dict[str, Callable[[], Any]]:
         _json._orjson = orjson  # whatever STRIPE_CREDIT_NOTES_NO_SPEEDUPS said at import
         found[ORJSON_FLOOR] = lambda: orjson.loads(raw)
         found[ORJSON_SDK] = lambda: from_dict(CreditNoteList, _json.orjson_loads(raw))
-    # Last: what stripe leaves on the heap slows the collector for whatever runs after it.
     found[STRIPE] = lambda: convert_to_stripe_object(json.loads(raw), api_mode="V1")
     return found
 
 
 def main() -> dict[str, float]:
-    results = {name: median_seconds(fn) for name, fn in cases().items()}
+    results = interleaved_medians(cases())
     floor, sdk, stripe = results[FLOOR], results[SDK], results[STRIPE]
-    print("Decode a 100-item credit-note list page (median of 7 rounds)")
+    print("Decode a 100-item credit-note list page (median of 7 interleaved rounds)")
     print(f"{'case':38} {'ms':>9} {'x floor':>9}")
     for name, seconds in results.items():
         print(f"{name:38} {seconds * 1e3:9.3f} {seconds / floor:9.2f}")
