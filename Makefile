@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: demo test lint typecheck unit contract generate check-generated bench soak clean
-.PHONY: unit-interpreters unit-lowest dist-check docs-check docs
+.PHONY: unit-interpreters unit-lowest unit-stdlib-json dist-check docs-check docs
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
-test: $(STAMP) check-generated lint typecheck unit unit-interpreters unit-lowest dist-check \
-	docs-check contract
+test: $(STAMP) check-generated lint typecheck unit unit-stdlib-json unit-interpreters unit-lowest \
+	dist-check docs-check contract
 
 generate: $(STAMP)
 	$(BIN)/python -m codegen
@@ -38,6 +38,17 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+# Every venv has orjson (the test extra brings the speedups extra), so the suite parses with it;
+# the parser tests run on both parsers (the json_backend fixture), and this runs the tests that
+# read bodies through the client and webhooks on the standard library, as without the extra.
+STDLIB_JSON_TESTS := tests/test_json.py tests/test_client.py tests/test_decoding.py \
+	tests/test_errors.py tests/test_events.py tests/test_webhook_events.py
+
+unit-stdlib-json: $(STAMP)
+	STRIPE_CREDIT_NOTES_NO_SPEEDUPS=1 $(BIN)/python -c 'from stripe_credit_notes import _json; \
+	assert _json.BACKEND == "json", _json.BACKEND; print("unit-stdlib-json: parser", _json.BACKEND)'
+	STRIPE_CREDIT_NOTES_NO_SPEEDUPS=1 $(BIN)/pytest -q $(STDLIB_JSON_TESTS)
 
 # -- the unit suite on the other supported interpreters ------------------------------------------
 # .venv is 3.11 (PYTHON); each other one found (tools/find_python.sh: PATH, then pyenv) gets its
@@ -77,7 +88,7 @@ $(LOWEST)/.installed: pyproject.toml | $(STAMP)
 unit-lowest: $(LOWEST)/.installed
 	@$(LOWEST)/bin/python -c 'import sys; from importlib.metadata import version as v; \
 	print("unit-lowest: Python %d.%d," % sys.version_info[:2], \
-	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "sniffio")))'
+	", ".join(f"{p} {v(p)}" for p in ("httpx", "attrs", "cattrs", "sniffio", "orjson")))'
 	$(LOWEST)/bin/pytest $(UNIT_ELSEWHERE) $(UNIT_ONLY)
 
 # -- what would be uploaded ----------------------------------------------------------------------

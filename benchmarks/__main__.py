@@ -31,17 +31,22 @@ def _decode_rows(settings: Settings) -> list[Row]:
     from . import decode
 
     progress(f"decode: {settings.decode_rounds} rounds per side ...")
-    results = {
-        name: decode.median_seconds(fn, repeat=settings.decode_rounds) * 1e3
-        for name, fn in decode.cases().items()
-    }
-    floor, sdk, stripe = results.values()
+    medians = decode.interleaved_medians(decode.cases(), repeat=settings.decode_rounds)
+    results = {name: seconds * 1e3 for name, seconds in medians.items()}
+    floor, sdk, stripe = results[decode.FLOOR], results[decode.SDK], results[decode.STRIPE]
 
     def check(row: Row) -> bool | None:
         if row.sdk is None or row.floor is None or row.stripe is None:
             return None
         return row.sdk <= 2 * row.floor and row.stripe >= 15 * row.sdk
 
+    def check_orjson(row: Row) -> bool | None:
+        if row.sdk is None or row.floor is None:
+            return None
+        return row.sdk <= 1.2 * row.floor
+
+    orjson_sdk = results.get(decode.ORJSON_SDK)
+    missing = "" if orjson_sdk is not None else "orjson is not installed (the speedups extra)"
     return [
         Row(
             "decode: 100-item list page",
@@ -54,9 +59,34 @@ def _decode_rows(settings: Settings) -> list[Row]:
             note=(
                 "json.loads (floor) vs from_dict(CreditNoteList, json.loads(raw)), every value "
                 "type-checked, vs stripe._util.convert_to_stripe_object(json.loads(raw)); median of "
-                f"{settings.decode_rounds} rounds."
+                f"{settings.decode_rounds} rounds, the sides in turn."
             ),
-        )
+        ),
+        Row(
+            "decode with orjson: 100-item list page",
+            "ms",
+            floor,
+            orjson_sdk,
+            stripe,
+            target="SDK <= 1.2x floor (json.loads)",
+            check=check_orjson,
+            error=missing,
+            note=(
+                "the speedups extra: json.loads (floor, the standard library) vs "
+                "from_dict(CreditNoteList, _json.orjson_loads(raw)), every value type-checked, vs "
+                "stripe as above (it has no orjson parser)."
+            ),
+        ),
+        Row(
+            "decode with orjson vs orjson.loads alone",
+            "ms",
+            results.get(decode.ORJSON_FLOOR),
+            orjson_sdk,
+            None,
+            target="info",
+            error=missing,
+            note="orjson.loads(raw) (floor) vs the row above: what decoding adds to the parse.",
+        ),
     ]
 
 

@@ -19,6 +19,12 @@ What a decode function does, field by field (the helpers live in ``_codec_suppor
 * keys the model does not declare are kept in ``extra`` (counted, so the common payload with
   none pays no set difference), and ``to_dict`` writes them back.
 
+What the common payload pays for, per field, is a subscript and a class check: the error path
+sets ``f`` (the field's name, for the error's path) only in the branch that raises or calls a
+nested decoder; an optional field counts only its absence; a list of objects is a comprehension
+written in place (an empty one is kept as it came), and ``item_failed`` finds the failing index
+only once an item has failed. A missing required key is named by the ``KeyError`` itself.
+
 The models are frozen and slotted, and each takes its slots from a private base
 (``_CreditNoteSlots``). A decode function builds the model's mutable twin
 (``_CreditNoteBuilder``, the same base and no slots of its own), fills it with plain attribute
@@ -78,23 +84,38 @@ class CodecWriter:
         # An object type this SDK does not know decodes as the first member (never crashes).
         return f"one_of({table}, {self._decoder(models[0])}, {var})"
 
-    def check(self, shape: Shape, nullable: bool, var: str) -> list[str]:
-        """Statements that check (and convert) the JSON value in ``var``, in place."""
-        or_null = f" and {var} is not None" if nullable else ""
+    def check(self, shape: Shape, nullable: bool, var: str, field: str) -> list[str]:
+        """Statements that check (and convert) the JSON value in ``var``, in place.
+
+        A statement that can raise runs after ``f = "<field>"``, which names the field in the
+        error. It sits in the branch that raises or calls: the common value pays neither.
+        """
+        blocks = self._check_blocks(shape, nullable, var)
+        lines = []
+        for condition, statements in blocks:
+            indent = "    " if condition else ""
+            if condition:
+                lines.append(f"if {condition}:")
+            lines.append(f'{indent}f = "{field}"')
+            lines.extend(indent + line for line in statements)
+        return lines
+
+    def _check_blocks(
+        self, shape: Shape, nullable: bool, var: str
+    ) -> list[tuple[str | None, list[str]]]:
+        """``(condition, statements)`` pairs: the statements run (and may raise) when it holds."""
+        # `null` first: a nullable field is often null, and `is not None` is the cheaper test.
+        if_set = f"{var} is not None and " if nullable else ""
         kind = shape.kind
         if kind in CHECKS:
             tp, what = CHECKS[kind]
-            return [
-                f"if {var}.__class__ is not {tp}{or_null}:",
-                f'    raise expected("{what}", {var})',
-            ]
+            return [(f"{if_set}{var}.__class__ is not {tp}", [f'raise expected("{what}", {var})'])]
         if kind == "float":
-            return [
-                f"if {var}.__class__ is not float and {var}.__class__ is not int{or_null}:",
-                f'    raise expected("a number", {var})',
-            ]
+            condition = f"{if_set}{var}.__class__ is not float and {var}.__class__ is not int"
+            return [(condition, [f'raise expected("a number", {var})'])]
         if kind == "object":
-            return [f"if {var}.__class__ is not dict{or_null}:", f"    {var} = mapping({var})"]
+            return [(f"{if_set}{var}.__class__ is not dict", [f"{var} = mapping({var})"])]
+        condition: str | None = None
         if kind == "union":
             members = shape.members()
             models = [m.name for m in members if m.kind == "model"]
@@ -102,10 +123,8 @@ class CodecWriter:
             if not models or len(models) + len(strings) != len(members) or len(strings) > 1:
                 raise ValueError(f"no decode rule for {shape.render()}")
             if strings:  # an expandable field: an id, or the expanded object
-                return [
-                    f"if {var}.__class__ is not str{or_null}:",
-                    f"    {var} = {self._dispatch(models, var)}",
-                ]
+                dispatch = f"{var} = {self._dispatch(models, var)}"
+                return [(f"{if_set}{var}.__class__ is not str", [dispatch])]
             converted = f"{var} = {self._dispatch(models, var)}"
         elif kind == "decimal":
             converted = f"{var} = decimal_value({var})"
@@ -113,24 +132,35 @@ class CodecWriter:
             converted = f"{var} = {self._decoder(shape.name)}({var})"
         elif kind == "map" and shape.args[0].kind == "str":
             # Usually empty (`metadata`): then the check needs no call.
-            converted = (
-                f"{var} = str_mapping({var}) if {var} or {var}.__class__ is not dict else {var}"
-            )
+            condition = f"{var} or {var}.__class__ is not dict"
+            converted = f"{var} = str_mapping({var})"
         elif kind == "list":
             item = shape.args[0]
             if item.kind == "model":
-                # Most lists in a payload are empty: a fresh [] without the call.
-                decoded = f"model_list({self._decoder(item.name)}, {var})"
-                converted = f"{var} = {decoded} if {var} or {var}.__class__ is not list else []"
-            elif item.kind in ("str", "enum"):
+                # Inline, not a helper call: most lists are empty (kept as they are) or short.
+                decode = self._decoder(item.name)
+                # One item is the usual list: without a comprehension, no function object to
+                # make per list (before Python 3.12).
+                built = [
+                    "try:",
+                    f"    if len({var}) == 1:",
+                    f"        {var} = [{decode}({var}[0])]",
+                    "    else:",
+                    f"        {var} = [{decode}(x) for x in {var}]",
+                    "except DecodeError:",
+                    f"    item_failed({decode}, {var})",
+                ]
+                not_list = f"{if_set}{var}.__class__ is not list"
+                return [(not_list, [f'raise expected("an array", {var})']), (var, built)]
+            if item.kind in ("str", "enum"):
                 converted = f"{var} = str_list({var})"
             else:
                 raise ValueError(f"no decode rule for {shape.render()}")
         else:
             raise ValueError(f"no decode rule for {shape.render()}")
         if nullable:
-            return [f"if {var} is not None:", f"    {converted}"]
-        return [converted]
+            condition = f"{var} is not None" + (f" and ({condition})" if condition else "")
+        return [(condition, [converted])]
 
     @staticmethod
     def is_stub(spec: ClassSpec) -> bool:
@@ -150,20 +180,19 @@ class CodecWriter:
                 f"    return structure_stub({spec.name}, {self._builder(spec)}, o)\n"
             )
         body: list[str] = []
-        required = 0
         for fs in spec.fields:
             var = _local(fs.name)
-            body.append(f'f = "{fs.name}"')
-            checks = self.check(fs.shape, fs.nullable, var)
+            checks = self.check(fs.shape, fs.nullable, var, fs.name)
             if fs.default_absent:
-                # `in` and a subscript cost less than a `get` call and a comparison.
-                body.append(f"{var}: Any = ABSENT")
+                # `in` and a subscript cost less than a `get` call and a comparison; payloads
+                # usually carry the field, so only its absence pays for counting.
                 body.append(f'if "{fs.name}" in o:')
                 body.append(f'    {var} = o["{fs.name}"]')
-                body.append("    n += 1")
                 body.extend("    " + line for line in checks)
+                body.append("else:")
+                body.append(f"    {var} = ABSENT")
+                body.append("    n -= 1")
             else:
-                required += 1
                 body.append(f'{var} = o["{fs.name}"]')
                 body.extend(checks)
         lines = [
@@ -171,16 +200,17 @@ class CodecWriter:
             f'    """Decode a `{spec.name}` from its JSON object."""',
             "    if o.__class__ is not dict:",
             "        o = mapping(o)",
-            f"    n = {required}  # declared keys present so far",
+            f"    n = {len(spec.fields)}  # declared keys in the payload",
             "    try:",
             *("        " + line for line in body),
             "    except DecodeError as exc:",
-            "        exc.within(f)",
+            "        exc.within(f)  # each statement that raises one sets `f` first",
             "        raise",
-            "    except KeyError:",
-            "        raise missing(f) from None",
+            "    except KeyError as exc:  # a required key is not in the payload",
+            "        raise missing(exc.args[0]) from None",
             f"    extra = {{}} if len(o) == n else unknown_fields(o, {spec.name})",
-            f"    obj: Any = new({self._builder(spec)})",
+            # The builder has no `__init__`: calling it costs less than `object.__new__`.
+            f"    obj: Any = {self._builder(spec)}()",
         ]
         for fs in spec.fields:
             lines.append(f"    obj.{fs.name} = {_local(fs.name)}")
@@ -280,7 +310,7 @@ class CodecWriter:
         out.append("from typing import Any\n\n")
         out.append(
             "from ._codec_support import (\n    ABSENT,\n    DecodeError,\n    decimal_value,\n"
-            "    expected,\n    mapping,\n    missing,\n    model_list,\n    new,\n    one_of,\n"
+            "    expected,\n    item_failed,\n    mapping,\n    missing,\n    one_of,\n"
             "    str_list,\n    str_mapping,\n    structure_stub,\n"
             "    unknown_fields,\n    unstructure_stub,\n)\n"
         )

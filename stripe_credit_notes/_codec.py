@@ -18,10 +18,9 @@ from ._codec_support import (
     DecodeError,
     decimal_value,
     expected,
+    item_failed,
     mapping,
     missing,
-    model_list,
-    new,
     one_of,
     str_mapping,
     structure_stub,
@@ -334,237 +333,284 @@ def structure_credit_note(o: Any) -> CreditNote:
     """Decode a `CreditNote` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 18  # declared keys present so far
+    n = 36  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "amount_shipping"
         amount_shipping = o["amount_shipping"]
         if amount_shipping.__class__ is not int:
+            f = "amount_shipping"
             raise expected("an integer", amount_shipping)
-        f = "created"
         created = o["created"]
         if created.__class__ is not int:
+            f = "created"
             raise expected("an integer", created)
-        f = "currency"
         currency = o["currency"]
         if currency.__class__ is not str:
+            f = "currency"
             raise expected("a string", currency)
-        f = "customer"
         customer = o["customer"]
         if customer.__class__ is not str:
+            f = "customer"
             customer = one_of(_CUSTOMER_OR_DELETED_CUSTOMER, structure_customer, customer)
-        f = "customer_account"
-        customer_account: Any = ABSENT
         if "customer_account" in o:
             customer_account = o["customer_account"]
-            n += 1
-            if customer_account.__class__ is not str and customer_account is not None:
+            if customer_account is not None and customer_account.__class__ is not str:
+                f = "customer_account"
                 raise expected("a string", customer_account)
-        f = "customer_balance_transaction"
-        customer_balance_transaction: Any = ABSENT
+        else:
+            customer_account = ABSENT
+            n -= 1
         if "customer_balance_transaction" in o:
             customer_balance_transaction = o["customer_balance_transaction"]
-            n += 1
             if (
-                customer_balance_transaction.__class__ is not str
-                and customer_balance_transaction is not None
+                customer_balance_transaction is not None
+                and customer_balance_transaction.__class__ is not str
             ):
+                f = "customer_balance_transaction"
                 customer_balance_transaction = structure_customer_balance_transaction(
                     customer_balance_transaction
                 )
-        f = "discount_amount"
+        else:
+            customer_balance_transaction = ABSENT
+            n -= 1
         discount_amount = o["discount_amount"]
         if discount_amount.__class__ is not int:
+            f = "discount_amount"
             raise expected("an integer", discount_amount)
-        f = "discount_amounts"
         discount_amounts = o["discount_amounts"]
-        discount_amounts = (
-            model_list(structure_discount_amount, discount_amounts)
-            if discount_amounts or discount_amounts.__class__ is not list
-            else []
-        )
-        f = "effective_at"
-        effective_at: Any = ABSENT
+        if discount_amounts.__class__ is not list:
+            f = "discount_amounts"
+            raise expected("an array", discount_amounts)
+        if discount_amounts:
+            f = "discount_amounts"
+            try:
+                if len(discount_amounts) == 1:
+                    discount_amounts = [structure_discount_amount(discount_amounts[0])]
+                else:
+                    discount_amounts = [structure_discount_amount(x) for x in discount_amounts]
+            except DecodeError:
+                item_failed(structure_discount_amount, discount_amounts)
         if "effective_at" in o:
             effective_at = o["effective_at"]
-            n += 1
-            if effective_at.__class__ is not int and effective_at is not None:
+            if effective_at is not None and effective_at.__class__ is not int:
+                f = "effective_at"
                 raise expected("an integer", effective_at)
-        f = "id"
+        else:
+            effective_at = ABSENT
+            n -= 1
         id = o["id"]
         if id.__class__ is not str:
+            f = "id"
             raise expected("a string", id)
-        f = "invoice"
         invoice = o["invoice"]
         if invoice.__class__ is not str:
+            f = "invoice"
             invoice = structure_invoice(invoice)
-        f = "lines"
         lines = o["lines"]
+        f = "lines"
         lines = structure_credit_note_line_item_list(lines)
-        f = "livemode"
         livemode = o["livemode"]
         if livemode.__class__ is not bool:
+            f = "livemode"
             raise expected("a boolean", livemode)
-        f = "memo"
-        memo: Any = ABSENT
         if "memo" in o:
             memo = o["memo"]
-            n += 1
-            if memo.__class__ is not str and memo is not None:
+            if memo is not None and memo.__class__ is not str:
+                f = "memo"
                 raise expected("a string", memo)
-        f = "metadata"
-        metadata: Any = ABSENT
+        else:
+            memo = ABSENT
+            n -= 1
         if "metadata" in o:
             metadata = o["metadata"]
-            n += 1
-            if metadata is not None:
-                metadata = (
-                    str_mapping(metadata)
-                    if metadata or metadata.__class__ is not dict
-                    else metadata
-                )
-        f = "number"
+            if metadata is not None and (metadata or metadata.__class__ is not dict):
+                f = "metadata"
+                metadata = str_mapping(metadata)
+        else:
+            metadata = ABSENT
+            n -= 1
         number = o["number"]
         if number.__class__ is not str:
+            f = "number"
             raise expected("a string", number)
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "out_of_band_amount"
-        out_of_band_amount: Any = ABSENT
         if "out_of_band_amount" in o:
             out_of_band_amount = o["out_of_band_amount"]
-            n += 1
-            if out_of_band_amount.__class__ is not int and out_of_band_amount is not None:
+            if out_of_band_amount is not None and out_of_band_amount.__class__ is not int:
+                f = "out_of_band_amount"
                 raise expected("an integer", out_of_band_amount)
-        f = "pdf"
+        else:
+            out_of_band_amount = ABSENT
+            n -= 1
         pdf = o["pdf"]
         if pdf.__class__ is not str:
+            f = "pdf"
             raise expected("a string", pdf)
-        f = "post_payment_amount"
-        post_payment_amount: Any = ABSENT
         if "post_payment_amount" in o:
             post_payment_amount = o["post_payment_amount"]
-            n += 1
             if post_payment_amount.__class__ is not int:
+                f = "post_payment_amount"
                 raise expected("an integer", post_payment_amount)
-        f = "pre_payment_amount"
-        pre_payment_amount: Any = ABSENT
+        else:
+            post_payment_amount = ABSENT
+            n -= 1
         if "pre_payment_amount" in o:
             pre_payment_amount = o["pre_payment_amount"]
-            n += 1
             if pre_payment_amount.__class__ is not int:
+                f = "pre_payment_amount"
                 raise expected("an integer", pre_payment_amount)
-        f = "pretax_credit_amounts"
-        pretax_credit_amounts: Any = ABSENT
+        else:
+            pre_payment_amount = ABSENT
+            n -= 1
         if "pretax_credit_amounts" in o:
             pretax_credit_amounts = o["pretax_credit_amounts"]
-            n += 1
-            pretax_credit_amounts = (
-                model_list(structure_pretax_credit_amount, pretax_credit_amounts)
-                if pretax_credit_amounts or pretax_credit_amounts.__class__ is not list
-                else []
-            )
-        f = "reason"
-        reason: Any = ABSENT
+            if pretax_credit_amounts.__class__ is not list:
+                f = "pretax_credit_amounts"
+                raise expected("an array", pretax_credit_amounts)
+            if pretax_credit_amounts:
+                f = "pretax_credit_amounts"
+                try:
+                    if len(pretax_credit_amounts) == 1:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(pretax_credit_amounts[0])
+                        ]
+                    else:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(x) for x in pretax_credit_amounts
+                        ]
+                except DecodeError:
+                    item_failed(structure_pretax_credit_amount, pretax_credit_amounts)
+        else:
+            pretax_credit_amounts = ABSENT
+            n -= 1
         if "reason" in o:
             reason = o["reason"]
-            n += 1
-            if reason.__class__ is not str and reason is not None:
+            if reason is not None and reason.__class__ is not str:
+                f = "reason"
                 raise expected("a string", reason)
-        f = "refund"
-        refund: Any = ABSENT
+        else:
+            reason = ABSENT
+            n -= 1
         if "refund" in o:
             refund = o["refund"]
-            n += 1
-            if refund.__class__ is not str and refund is not None:
+            if refund is not None and refund.__class__ is not str:
+                f = "refund"
                 refund = structure_refund(refund)
-        f = "refunds"
-        refunds: Any = ABSENT
+        else:
+            refund = ABSENT
+            n -= 1
         if "refunds" in o:
             refunds = o["refunds"]
-            n += 1
-            refunds = (
-                model_list(structure_credit_note_refund, refunds)
-                if refunds or refunds.__class__ is not list
-                else []
-            )
-        f = "shipping_cost"
-        shipping_cost: Any = ABSENT
+            if refunds.__class__ is not list:
+                f = "refunds"
+                raise expected("an array", refunds)
+            if refunds:
+                f = "refunds"
+                try:
+                    if len(refunds) == 1:
+                        refunds = [structure_credit_note_refund(refunds[0])]
+                    else:
+                        refunds = [structure_credit_note_refund(x) for x in refunds]
+                except DecodeError:
+                    item_failed(structure_credit_note_refund, refunds)
+        else:
+            refunds = ABSENT
+            n -= 1
         if "shipping_cost" in o:
             shipping_cost = o["shipping_cost"]
-            n += 1
             if shipping_cost is not None:
+                f = "shipping_cost"
                 shipping_cost = structure_shipping_cost(shipping_cost)
-        f = "status"
+        else:
+            shipping_cost = ABSENT
+            n -= 1
         status = o["status"]
         if status.__class__ is not str:
+            f = "status"
             raise expected("a string", status)
-        f = "subtotal"
         subtotal = o["subtotal"]
         if subtotal.__class__ is not int:
+            f = "subtotal"
             raise expected("an integer", subtotal)
-        f = "subtotal_excluding_tax"
-        subtotal_excluding_tax: Any = ABSENT
         if "subtotal_excluding_tax" in o:
             subtotal_excluding_tax = o["subtotal_excluding_tax"]
-            n += 1
-            if subtotal_excluding_tax.__class__ is not int and subtotal_excluding_tax is not None:
+            if subtotal_excluding_tax is not None and subtotal_excluding_tax.__class__ is not int:
+                f = "subtotal_excluding_tax"
                 raise expected("an integer", subtotal_excluding_tax)
-        f = "tax_amounts"
-        tax_amounts: Any = ABSENT
+        else:
+            subtotal_excluding_tax = ABSENT
+            n -= 1
         if "tax_amounts" in o:
             tax_amounts = o["tax_amounts"]
-            n += 1
-            tax_amounts = (
-                model_list(structure_credit_note_tax_amount, tax_amounts)
-                if tax_amounts or tax_amounts.__class__ is not list
-                else []
-            )
-        f = "total"
+            if tax_amounts.__class__ is not list:
+                f = "tax_amounts"
+                raise expected("an array", tax_amounts)
+            if tax_amounts:
+                f = "tax_amounts"
+                try:
+                    if len(tax_amounts) == 1:
+                        tax_amounts = [structure_credit_note_tax_amount(tax_amounts[0])]
+                    else:
+                        tax_amounts = [structure_credit_note_tax_amount(x) for x in tax_amounts]
+                except DecodeError:
+                    item_failed(structure_credit_note_tax_amount, tax_amounts)
+        else:
+            tax_amounts = ABSENT
+            n -= 1
         total = o["total"]
         if total.__class__ is not int:
+            f = "total"
             raise expected("an integer", total)
-        f = "total_excluding_tax"
-        total_excluding_tax: Any = ABSENT
         if "total_excluding_tax" in o:
             total_excluding_tax = o["total_excluding_tax"]
-            n += 1
-            if total_excluding_tax.__class__ is not int and total_excluding_tax is not None:
+            if total_excluding_tax is not None and total_excluding_tax.__class__ is not int:
+                f = "total_excluding_tax"
                 raise expected("an integer", total_excluding_tax)
-        f = "total_taxes"
-        total_taxes: Any = ABSENT
+        else:
+            total_excluding_tax = ABSENT
+            n -= 1
         if "total_taxes" in o:
             total_taxes = o["total_taxes"]
-            n += 1
-            if total_taxes is not None:
-                total_taxes = (
-                    model_list(structure_tax, total_taxes)
-                    if total_taxes or total_taxes.__class__ is not list
-                    else []
-                )
-        f = "type"
+            if total_taxes is not None and total_taxes.__class__ is not list:
+                f = "total_taxes"
+                raise expected("an array", total_taxes)
+            if total_taxes:
+                f = "total_taxes"
+                try:
+                    if len(total_taxes) == 1:
+                        total_taxes = [structure_tax(total_taxes[0])]
+                    else:
+                        total_taxes = [structure_tax(x) for x in total_taxes]
+                except DecodeError:
+                    item_failed(structure_tax, total_taxes)
+        else:
+            total_taxes = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
-        f = "voided_at"
-        voided_at: Any = ABSENT
         if "voided_at" in o:
             voided_at = o["voided_at"]
-            n += 1
-            if voided_at.__class__ is not int and voided_at is not None:
+            if voided_at is not None and voided_at.__class__ is not int:
+                f = "voided_at"
                 raise expected("an integer", voided_at)
+        else:
+            voided_at = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNote)
-    obj: Any = new(_CreditNoteBuilder)
+    obj: Any = _CreditNoteBuilder()
     obj.amount = amount
     obj.amount_shipping = amount_shipping
     obj.created = created
@@ -717,142 +763,184 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
     """Decode a `CreditNoteLineItem` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 8  # declared keys present so far
+    n = 19  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "amount_excluding_tax"
-        amount_excluding_tax: Any = ABSENT
         if "amount_excluding_tax" in o:
             amount_excluding_tax = o["amount_excluding_tax"]
-            n += 1
-            if amount_excluding_tax.__class__ is not int and amount_excluding_tax is not None:
+            if amount_excluding_tax is not None and amount_excluding_tax.__class__ is not int:
+                f = "amount_excluding_tax"
                 raise expected("an integer", amount_excluding_tax)
-        f = "description"
-        description: Any = ABSENT
+        else:
+            amount_excluding_tax = ABSENT
+            n -= 1
         if "description" in o:
             description = o["description"]
-            n += 1
-            if description.__class__ is not str and description is not None:
+            if description is not None and description.__class__ is not str:
+                f = "description"
                 raise expected("a string", description)
-        f = "discount_amount"
+        else:
+            description = ABSENT
+            n -= 1
         discount_amount = o["discount_amount"]
         if discount_amount.__class__ is not int:
+            f = "discount_amount"
             raise expected("an integer", discount_amount)
-        f = "discount_amounts"
         discount_amounts = o["discount_amounts"]
-        discount_amounts = (
-            model_list(structure_discount_amount, discount_amounts)
-            if discount_amounts or discount_amounts.__class__ is not list
-            else []
-        )
-        f = "id"
+        if discount_amounts.__class__ is not list:
+            f = "discount_amounts"
+            raise expected("an array", discount_amounts)
+        if discount_amounts:
+            f = "discount_amounts"
+            try:
+                if len(discount_amounts) == 1:
+                    discount_amounts = [structure_discount_amount(discount_amounts[0])]
+                else:
+                    discount_amounts = [structure_discount_amount(x) for x in discount_amounts]
+            except DecodeError:
+                item_failed(structure_discount_amount, discount_amounts)
         id = o["id"]
         if id.__class__ is not str:
+            f = "id"
             raise expected("a string", id)
-        f = "invoice_line_item"
-        invoice_line_item: Any = ABSENT
         if "invoice_line_item" in o:
             invoice_line_item = o["invoice_line_item"]
-            n += 1
             if invoice_line_item.__class__ is not str:
+                f = "invoice_line_item"
                 raise expected("a string", invoice_line_item)
-        f = "livemode"
+        else:
+            invoice_line_item = ABSENT
+            n -= 1
         livemode = o["livemode"]
         if livemode.__class__ is not bool:
+            f = "livemode"
             raise expected("a boolean", livemode)
-        f = "metadata"
-        metadata: Any = ABSENT
         if "metadata" in o:
             metadata = o["metadata"]
-            n += 1
-            if metadata is not None:
-                metadata = (
-                    str_mapping(metadata)
-                    if metadata or metadata.__class__ is not dict
-                    else metadata
-                )
-        f = "object"
+            if metadata is not None and (metadata or metadata.__class__ is not dict):
+                f = "metadata"
+                metadata = str_mapping(metadata)
+        else:
+            metadata = ABSENT
+            n -= 1
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "pretax_credit_amounts"
-        pretax_credit_amounts: Any = ABSENT
         if "pretax_credit_amounts" in o:
             pretax_credit_amounts = o["pretax_credit_amounts"]
-            n += 1
-            pretax_credit_amounts = (
-                model_list(structure_pretax_credit_amount, pretax_credit_amounts)
-                if pretax_credit_amounts or pretax_credit_amounts.__class__ is not list
-                else []
-            )
-        f = "quantity"
-        quantity: Any = ABSENT
+            if pretax_credit_amounts.__class__ is not list:
+                f = "pretax_credit_amounts"
+                raise expected("an array", pretax_credit_amounts)
+            if pretax_credit_amounts:
+                f = "pretax_credit_amounts"
+                try:
+                    if len(pretax_credit_amounts) == 1:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(pretax_credit_amounts[0])
+                        ]
+                    else:
+                        pretax_credit_amounts = [
+                            structure_pretax_credit_amount(x) for x in pretax_credit_amounts
+                        ]
+                except DecodeError:
+                    item_failed(structure_pretax_credit_amount, pretax_credit_amounts)
+        else:
+            pretax_credit_amounts = ABSENT
+            n -= 1
         if "quantity" in o:
             quantity = o["quantity"]
-            n += 1
-            if quantity.__class__ is not int and quantity is not None:
+            if quantity is not None and quantity.__class__ is not int:
+                f = "quantity"
                 raise expected("an integer", quantity)
-        f = "tax_amounts"
-        tax_amounts: Any = ABSENT
+        else:
+            quantity = ABSENT
+            n -= 1
         if "tax_amounts" in o:
             tax_amounts = o["tax_amounts"]
-            n += 1
-            tax_amounts = (
-                model_list(structure_credit_note_tax_amount, tax_amounts)
-                if tax_amounts or tax_amounts.__class__ is not list
-                else []
-            )
-        f = "tax_rates"
+            if tax_amounts.__class__ is not list:
+                f = "tax_amounts"
+                raise expected("an array", tax_amounts)
+            if tax_amounts:
+                f = "tax_amounts"
+                try:
+                    if len(tax_amounts) == 1:
+                        tax_amounts = [structure_credit_note_tax_amount(tax_amounts[0])]
+                    else:
+                        tax_amounts = [structure_credit_note_tax_amount(x) for x in tax_amounts]
+                except DecodeError:
+                    item_failed(structure_credit_note_tax_amount, tax_amounts)
+        else:
+            tax_amounts = ABSENT
+            n -= 1
         tax_rates = o["tax_rates"]
-        tax_rates = (
-            model_list(structure_tax_rate, tax_rates)
-            if tax_rates or tax_rates.__class__ is not list
-            else []
-        )
-        f = "taxes"
-        taxes: Any = ABSENT
+        if tax_rates.__class__ is not list:
+            f = "tax_rates"
+            raise expected("an array", tax_rates)
+        if tax_rates:
+            f = "tax_rates"
+            try:
+                if len(tax_rates) == 1:
+                    tax_rates = [structure_tax_rate(tax_rates[0])]
+                else:
+                    tax_rates = [structure_tax_rate(x) for x in tax_rates]
+            except DecodeError:
+                item_failed(structure_tax_rate, tax_rates)
         if "taxes" in o:
             taxes = o["taxes"]
-            n += 1
-            if taxes is not None:
-                taxes = (
-                    model_list(structure_tax, taxes) if taxes or taxes.__class__ is not list else []
-                )
-        f = "type"
+            if taxes is not None and taxes.__class__ is not list:
+                f = "taxes"
+                raise expected("an array", taxes)
+            if taxes:
+                f = "taxes"
+                try:
+                    if len(taxes) == 1:
+                        taxes = [structure_tax(taxes[0])]
+                    else:
+                        taxes = [structure_tax(x) for x in taxes]
+                except DecodeError:
+                    item_failed(structure_tax, taxes)
+        else:
+            taxes = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
-        f = "unit_amount"
-        unit_amount: Any = ABSENT
         if "unit_amount" in o:
             unit_amount = o["unit_amount"]
-            n += 1
-            if unit_amount.__class__ is not int and unit_amount is not None:
+            if unit_amount is not None and unit_amount.__class__ is not int:
+                f = "unit_amount"
                 raise expected("an integer", unit_amount)
-        f = "unit_amount_decimal"
-        unit_amount_decimal: Any = ABSENT
+        else:
+            unit_amount = ABSENT
+            n -= 1
         if "unit_amount_decimal" in o:
             unit_amount_decimal = o["unit_amount_decimal"]
-            n += 1
             if unit_amount_decimal is not None:
+                f = "unit_amount_decimal"
                 unit_amount_decimal = decimal_value(unit_amount_decimal)
-        f = "unit_amount_excluding_tax"
-        unit_amount_excluding_tax: Any = ABSENT
+        else:
+            unit_amount_decimal = ABSENT
+            n -= 1
         if "unit_amount_excluding_tax" in o:
             unit_amount_excluding_tax = o["unit_amount_excluding_tax"]
-            n += 1
             if unit_amount_excluding_tax is not None:
+                f = "unit_amount_excluding_tax"
                 unit_amount_excluding_tax = decimal_value(unit_amount_excluding_tax)
+        else:
+            unit_amount_excluding_tax = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteLineItem)
-    obj: Any = new(_CreditNoteLineItemBuilder)
+    obj: Any = _CreditNoteLineItemBuilder()
     obj.amount = amount
     obj.amount_excluding_tax = amount_excluding_tax
     obj.description = description
@@ -937,70 +1025,74 @@ def structure_event(o: Any) -> Event:
     """Decode a `Event` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 7  # declared keys present so far
+    n = 11  # declared keys in the payload
     try:
-        f = "account"
-        account: Any = ABSENT
         if "account" in o:
             account = o["account"]
-            n += 1
             if account.__class__ is not str:
+                f = "account"
                 raise expected("a string", account)
-        f = "api_version"
-        api_version: Any = ABSENT
+        else:
+            account = ABSENT
+            n -= 1
         if "api_version" in o:
             api_version = o["api_version"]
-            n += 1
-            if api_version.__class__ is not str and api_version is not None:
+            if api_version is not None and api_version.__class__ is not str:
+                f = "api_version"
                 raise expected("a string", api_version)
-        f = "context"
-        context: Any = ABSENT
+        else:
+            api_version = ABSENT
+            n -= 1
         if "context" in o:
             context = o["context"]
-            n += 1
             if context.__class__ is not str:
+                f = "context"
                 raise expected("a string", context)
-        f = "created"
+        else:
+            context = ABSENT
+            n -= 1
         created = o["created"]
         if created.__class__ is not int:
+            f = "created"
             raise expected("an integer", created)
-        f = "data"
         data = o["data"]
+        f = "data"
         data = structure_event_data(data)
-        f = "id"
         id = o["id"]
         if id.__class__ is not str:
+            f = "id"
             raise expected("a string", id)
-        f = "livemode"
         livemode = o["livemode"]
         if livemode.__class__ is not bool:
+            f = "livemode"
             raise expected("a boolean", livemode)
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "pending_webhooks"
         pending_webhooks = o["pending_webhooks"]
         if pending_webhooks.__class__ is not int:
+            f = "pending_webhooks"
             raise expected("an integer", pending_webhooks)
-        f = "request"
-        request: Any = ABSENT
         if "request" in o:
             request = o["request"]
-            n += 1
             if request is not None:
+                f = "request"
                 request = structure_event_request(request)
-        f = "type"
+        else:
+            request = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, Event)
-    obj: Any = new(_EventBuilder)
+    obj: Any = _EventBuilder()
     obj.account = account
     obj.api_version = api_version
     obj.context = context
@@ -1049,34 +1141,40 @@ def structure_credit_note_line_item_list(o: Any) -> CreditNoteLineItemList:
     """Decode a `CreditNoteLineItemList` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 4  # declared keys present so far
+    n = 4  # declared keys in the payload
     try:
-        f = "data"
         data = o["data"]
-        data = (
-            model_list(structure_credit_note_line_item, data)
-            if data or data.__class__ is not list
-            else []
-        )
-        f = "has_more"
+        if data.__class__ is not list:
+            f = "data"
+            raise expected("an array", data)
+        if data:
+            f = "data"
+            try:
+                if len(data) == 1:
+                    data = [structure_credit_note_line_item(data[0])]
+                else:
+                    data = [structure_credit_note_line_item(x) for x in data]
+            except DecodeError:
+                item_failed(structure_credit_note_line_item, data)
         has_more = o["has_more"]
         if has_more.__class__ is not bool:
+            f = "has_more"
             raise expected("a boolean", has_more)
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "url"
         url = o["url"]
         if url.__class__ is not str:
+            f = "url"
             raise expected("a string", url)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteLineItemList)
-    obj: Any = new(_CreditNoteLineItemListBuilder)
+    obj: Any = _CreditNoteLineItemListBuilder()
     obj.data = data
     obj.has_more = has_more
     obj.object = object_
@@ -1103,30 +1201,40 @@ def structure_credit_note_list(o: Any) -> CreditNoteList:
     """Decode a `CreditNoteList` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 4  # declared keys present so far
+    n = 4  # declared keys in the payload
     try:
-        f = "data"
         data = o["data"]
-        data = model_list(structure_credit_note, data) if data or data.__class__ is not list else []
-        f = "has_more"
+        if data.__class__ is not list:
+            f = "data"
+            raise expected("an array", data)
+        if data:
+            f = "data"
+            try:
+                if len(data) == 1:
+                    data = [structure_credit_note(data[0])]
+                else:
+                    data = [structure_credit_note(x) for x in data]
+            except DecodeError:
+                item_failed(structure_credit_note, data)
         has_more = o["has_more"]
         if has_more.__class__ is not bool:
+            f = "has_more"
             raise expected("a boolean", has_more)
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "url"
         url = o["url"]
         if url.__class__ is not str:
+            f = "url"
             raise expected("a string", url)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteList)
-    obj: Any = new(_CreditNoteListBuilder)
+    obj: Any = _CreditNoteListBuilder()
     obj.data = data
     obj.has_more = has_more
     obj.object = object_
@@ -1153,30 +1261,40 @@ def structure_event_list(o: Any) -> EventList:
     """Decode a `EventList` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 4  # declared keys present so far
+    n = 4  # declared keys in the payload
     try:
-        f = "data"
         data = o["data"]
-        data = model_list(structure_event, data) if data or data.__class__ is not list else []
-        f = "has_more"
+        if data.__class__ is not list:
+            f = "data"
+            raise expected("an array", data)
+        if data:
+            f = "data"
+            try:
+                if len(data) == 1:
+                    data = [structure_event(data[0])]
+                else:
+                    data = [structure_event(x) for x in data]
+            except DecodeError:
+                item_failed(structure_event, data)
         has_more = o["has_more"]
         if has_more.__class__ is not bool:
+            f = "has_more"
             raise expected("a boolean", has_more)
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "url"
         url = o["url"]
         if url.__class__ is not str:
+            f = "url"
             raise expected("a string", url)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, EventList)
-    obj: Any = new(_EventListBuilder)
+    obj: Any = _EventListBuilder()
     obj.data = data
     obj.has_more = has_more
     obj.object = object_
@@ -1203,37 +1321,39 @@ def structure_credit_note_refund(o: Any) -> CreditNoteRefund:
     """Decode a `CreditNoteRefund` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 2  # declared keys present so far
+    n = 4  # declared keys in the payload
     try:
-        f = "amount_refunded"
         amount_refunded = o["amount_refunded"]
         if amount_refunded.__class__ is not int:
+            f = "amount_refunded"
             raise expected("an integer", amount_refunded)
-        f = "payment_record_refund"
-        payment_record_refund: Any = ABSENT
         if "payment_record_refund" in o:
             payment_record_refund = o["payment_record_refund"]
-            n += 1
             if payment_record_refund is not None:
+                f = "payment_record_refund"
                 payment_record_refund = structure_payment_record_refund(payment_record_refund)
-        f = "refund"
+        else:
+            payment_record_refund = ABSENT
+            n -= 1
         refund = o["refund"]
         if refund.__class__ is not str:
+            f = "refund"
             refund = structure_refund(refund)
-        f = "type"
-        type: Any = ABSENT
         if "type" in o:
             type = o["type"]
-            n += 1
-            if type.__class__ is not str and type is not None:
+            if type is not None and type.__class__ is not str:
+                f = "type"
                 raise expected("a string", type)
+        else:
+            type = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteRefund)
-    obj: Any = new(_CreditNoteRefundBuilder)
+    obj: Any = _CreditNoteRefundBuilder()
     obj.amount_refunded = amount_refunded
     obj.payment_record_refund = payment_record_refund
     obj.refund = refund
@@ -1270,23 +1390,23 @@ def structure_discount_amount(o: Any) -> DiscountAmount:
     """Decode a `DiscountAmount` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 2  # declared keys present so far
+    n = 2  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "discount"
         discount = o["discount"]
         if discount.__class__ is not str:
+            f = "discount"
             discount = one_of(_DISCOUNT_OR_DELETED_DISCOUNT, structure_discount, discount)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, DiscountAmount)
-    obj: Any = new(_DiscountAmountBuilder)
+    obj: Any = _DiscountAmountBuilder()
     obj.amount = amount
     obj.discount = discount
     obj.extra = extra
@@ -1313,120 +1433,135 @@ def structure_error_object(o: Any) -> ErrorObject:
     """Decode a `ErrorObject` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 1  # declared keys present so far
+    n = 16  # declared keys in the payload
     try:
-        f = "advice_code"
-        advice_code: Any = ABSENT
         if "advice_code" in o:
             advice_code = o["advice_code"]
-            n += 1
             if advice_code.__class__ is not str:
+                f = "advice_code"
                 raise expected("a string", advice_code)
-        f = "charge"
-        charge: Any = ABSENT
+        else:
+            advice_code = ABSENT
+            n -= 1
         if "charge" in o:
             charge = o["charge"]
-            n += 1
             if charge.__class__ is not str:
+                f = "charge"
                 raise expected("a string", charge)
-        f = "code"
-        code: Any = ABSENT
+        else:
+            charge = ABSENT
+            n -= 1
         if "code" in o:
             code = o["code"]
-            n += 1
             if code.__class__ is not str:
+                f = "code"
                 raise expected("a string", code)
-        f = "decline_code"
-        decline_code: Any = ABSENT
+        else:
+            code = ABSENT
+            n -= 1
         if "decline_code" in o:
             decline_code = o["decline_code"]
-            n += 1
             if decline_code.__class__ is not str:
+                f = "decline_code"
                 raise expected("a string", decline_code)
-        f = "doc_url"
-        doc_url: Any = ABSENT
+        else:
+            decline_code = ABSENT
+            n -= 1
         if "doc_url" in o:
             doc_url = o["doc_url"]
-            n += 1
             if doc_url.__class__ is not str:
+                f = "doc_url"
                 raise expected("a string", doc_url)
-        f = "message"
-        message: Any = ABSENT
+        else:
+            doc_url = ABSENT
+            n -= 1
         if "message" in o:
             message = o["message"]
-            n += 1
             if message.__class__ is not str:
+                f = "message"
                 raise expected("a string", message)
-        f = "network_advice_code"
-        network_advice_code: Any = ABSENT
+        else:
+            message = ABSENT
+            n -= 1
         if "network_advice_code" in o:
             network_advice_code = o["network_advice_code"]
-            n += 1
             if network_advice_code.__class__ is not str:
+                f = "network_advice_code"
                 raise expected("a string", network_advice_code)
-        f = "network_decline_code"
-        network_decline_code: Any = ABSENT
+        else:
+            network_advice_code = ABSENT
+            n -= 1
         if "network_decline_code" in o:
             network_decline_code = o["network_decline_code"]
-            n += 1
             if network_decline_code.__class__ is not str:
+                f = "network_decline_code"
                 raise expected("a string", network_decline_code)
-        f = "param"
-        param: Any = ABSENT
+        else:
+            network_decline_code = ABSENT
+            n -= 1
         if "param" in o:
             param = o["param"]
-            n += 1
             if param.__class__ is not str:
+                f = "param"
                 raise expected("a string", param)
-        f = "payment_intent"
-        payment_intent: Any = ABSENT
+        else:
+            param = ABSENT
+            n -= 1
         if "payment_intent" in o:
             payment_intent = o["payment_intent"]
-            n += 1
+            f = "payment_intent"
             payment_intent = structure_payment_intent(payment_intent)
-        f = "payment_method"
-        payment_method: Any = ABSENT
+        else:
+            payment_intent = ABSENT
+            n -= 1
         if "payment_method" in o:
             payment_method = o["payment_method"]
-            n += 1
+            f = "payment_method"
             payment_method = structure_payment_method(payment_method)
-        f = "payment_method_type"
-        payment_method_type: Any = ABSENT
+        else:
+            payment_method = ABSENT
+            n -= 1
         if "payment_method_type" in o:
             payment_method_type = o["payment_method_type"]
-            n += 1
             if payment_method_type.__class__ is not str:
+                f = "payment_method_type"
                 raise expected("a string", payment_method_type)
-        f = "request_log_url"
-        request_log_url: Any = ABSENT
+        else:
+            payment_method_type = ABSENT
+            n -= 1
         if "request_log_url" in o:
             request_log_url = o["request_log_url"]
-            n += 1
             if request_log_url.__class__ is not str:
+                f = "request_log_url"
                 raise expected("a string", request_log_url)
-        f = "setup_intent"
-        setup_intent: Any = ABSENT
+        else:
+            request_log_url = ABSENT
+            n -= 1
         if "setup_intent" in o:
             setup_intent = o["setup_intent"]
-            n += 1
+            f = "setup_intent"
             setup_intent = structure_setup_intent(setup_intent)
-        f = "source"
-        source: Any = ABSENT
+        else:
+            setup_intent = ABSENT
+            n -= 1
         if "source" in o:
             source = o["source"]
-            n += 1
+            f = "source"
             source = one_of(_BANK_ACCOUNT_OR_CARD_OR_SOURCE, structure_bank_account, source)
-        f = "type"
+        else:
+            source = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, ErrorObject)
-    obj: Any = new(_ErrorObjectBuilder)
+    obj: Any = _ErrorObjectBuilder()
     obj.advice_code = advice_code
     obj.charge = charge
     obj.code = code
@@ -1507,18 +1642,18 @@ def structure_error_response(o: Any) -> ErrorResponse:
     """Decode a `ErrorResponse` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 1  # declared keys present so far
+    n = 1  # declared keys in the payload
     try:
-        f = "error"
         error = o["error"]
+        f = "error"
         error = structure_error_object(error)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, ErrorResponse)
-    obj: Any = new(_ErrorResponseBuilder)
+    obj: Any = _ErrorResponseBuilder()
     obj.error = error
     obj.extra = extra
     obj.__class__ = ErrorResponse  # frozen from here on
@@ -1539,26 +1674,27 @@ def structure_event_data(o: Any) -> EventData:
     """Decode a `EventData` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 1  # declared keys present so far
+    n = 2  # declared keys in the payload
     try:
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not dict:
+            f = "object"
             object_ = mapping(object_)
-        f = "previous_attributes"
-        previous_attributes: Any = ABSENT
         if "previous_attributes" in o:
             previous_attributes = o["previous_attributes"]
-            n += 1
             if previous_attributes.__class__ is not dict:
+                f = "previous_attributes"
                 previous_attributes = mapping(previous_attributes)
+        else:
+            previous_attributes = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, EventData)
-    obj: Any = new(_EventDataBuilder)
+    obj: Any = _EventDataBuilder()
     obj.object = object_
     obj.previous_attributes = previous_attributes
     obj.extra = extra
@@ -1583,29 +1719,31 @@ def structure_event_request(o: Any) -> EventRequest:
     """Decode a `EventRequest` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 0  # declared keys present so far
+    n = 2  # declared keys in the payload
     try:
-        f = "id"
-        id: Any = ABSENT
         if "id" in o:
             id = o["id"]
-            n += 1
-            if id.__class__ is not str and id is not None:
+            if id is not None and id.__class__ is not str:
+                f = "id"
                 raise expected("a string", id)
-        f = "idempotency_key"
-        idempotency_key: Any = ABSENT
+        else:
+            id = ABSENT
+            n -= 1
         if "idempotency_key" in o:
             idempotency_key = o["idempotency_key"]
-            n += 1
-            if idempotency_key.__class__ is not str and idempotency_key is not None:
+            if idempotency_key is not None and idempotency_key.__class__ is not str:
+                f = "idempotency_key"
                 raise expected("a string", idempotency_key)
+        else:
+            idempotency_key = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, EventRequest)
-    obj: Any = new(_EventRequestBuilder)
+    obj: Any = _EventRequestBuilder()
     obj.id = id
     obj.idempotency_key = idempotency_key
     obj.extra = extra
@@ -1632,36 +1770,38 @@ def structure_line_item_tax_amount(o: Any) -> LineItemTaxAmount:
     """Decode a `LineItemTaxAmount` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 2  # declared keys present so far
+    n = 4  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "rate"
         rate = o["rate"]
+        f = "rate"
         rate = structure_tax_rate(rate)
-        f = "taxability_reason"
-        taxability_reason: Any = ABSENT
         if "taxability_reason" in o:
             taxability_reason = o["taxability_reason"]
-            n += 1
-            if taxability_reason.__class__ is not str and taxability_reason is not None:
+            if taxability_reason is not None and taxability_reason.__class__ is not str:
+                f = "taxability_reason"
                 raise expected("a string", taxability_reason)
-        f = "taxable_amount"
-        taxable_amount: Any = ABSENT
+        else:
+            taxability_reason = ABSENT
+            n -= 1
         if "taxable_amount" in o:
             taxable_amount = o["taxable_amount"]
-            n += 1
-            if taxable_amount.__class__ is not int and taxable_amount is not None:
+            if taxable_amount is not None and taxable_amount.__class__ is not int:
+                f = "taxable_amount"
                 raise expected("an integer", taxable_amount)
+        else:
+            taxable_amount = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, LineItemTaxAmount)
-    obj: Any = new(_LineItemTaxAmountBuilder)
+    obj: Any = _LineItemTaxAmountBuilder()
     obj.amount = amount
     obj.rate = rate
     obj.taxability_reason = taxability_reason
@@ -1692,23 +1832,23 @@ def structure_payment_record_refund(o: Any) -> PaymentRecordRefund:
     """Decode a `PaymentRecordRefund` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 2  # declared keys present so far
+    n = 2  # declared keys in the payload
     try:
-        f = "payment_record"
         payment_record = o["payment_record"]
         if payment_record.__class__ is not str:
+            f = "payment_record"
             raise expected("a string", payment_record)
-        f = "refund_group"
         refund_group = o["refund_group"]
         if refund_group.__class__ is not str:
+            f = "refund_group"
             raise expected("a string", refund_group)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, PaymentRecordRefund)
-    obj: Any = new(_PaymentRecordRefundBuilder)
+    obj: Any = _PaymentRecordRefundBuilder()
     obj.payment_record = payment_record
     obj.refund_group = refund_group
     obj.extra = extra
@@ -1731,39 +1871,41 @@ def structure_pretax_credit_amount(o: Any) -> PretaxCreditAmount:
     """Decode a `PretaxCreditAmount` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 2  # declared keys present so far
+    n = 4  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "credit_balance_transaction"
-        credit_balance_transaction: Any = ABSENT
         if "credit_balance_transaction" in o:
             credit_balance_transaction = o["credit_balance_transaction"]
-            n += 1
             if credit_balance_transaction.__class__ is not str:
+                f = "credit_balance_transaction"
                 credit_balance_transaction = structure_credit_balance_transaction(
                     credit_balance_transaction
                 )
-        f = "discount"
-        discount: Any = ABSENT
+        else:
+            credit_balance_transaction = ABSENT
+            n -= 1
         if "discount" in o:
             discount = o["discount"]
-            n += 1
             if discount.__class__ is not str:
+                f = "discount"
                 discount = one_of(_DISCOUNT_OR_DELETED_DISCOUNT, structure_discount, discount)
-        f = "type"
+        else:
+            discount = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, PretaxCreditAmount)
-    obj: Any = new(_PretaxCreditAmountBuilder)
+    obj: Any = _PretaxCreditAmountBuilder()
     obj.amount = amount
     obj.credit_balance_transaction = credit_balance_transaction
     obj.discount = discount
@@ -1800,44 +1942,52 @@ def structure_shipping_cost(o: Any) -> ShippingCost:
     """Decode a `ShippingCost` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 3  # declared keys present so far
+    n = 5  # declared keys in the payload
     try:
-        f = "amount_subtotal"
         amount_subtotal = o["amount_subtotal"]
         if amount_subtotal.__class__ is not int:
+            f = "amount_subtotal"
             raise expected("an integer", amount_subtotal)
-        f = "amount_tax"
         amount_tax = o["amount_tax"]
         if amount_tax.__class__ is not int:
+            f = "amount_tax"
             raise expected("an integer", amount_tax)
-        f = "amount_total"
         amount_total = o["amount_total"]
         if amount_total.__class__ is not int:
+            f = "amount_total"
             raise expected("an integer", amount_total)
-        f = "shipping_rate"
-        shipping_rate: Any = ABSENT
         if "shipping_rate" in o:
             shipping_rate = o["shipping_rate"]
-            n += 1
-            if shipping_rate.__class__ is not str and shipping_rate is not None:
+            if shipping_rate is not None and shipping_rate.__class__ is not str:
+                f = "shipping_rate"
                 shipping_rate = structure_shipping_rate(shipping_rate)
-        f = "taxes"
-        taxes: Any = ABSENT
+        else:
+            shipping_rate = ABSENT
+            n -= 1
         if "taxes" in o:
             taxes = o["taxes"]
-            n += 1
-            taxes = (
-                model_list(structure_line_item_tax_amount, taxes)
-                if taxes or taxes.__class__ is not list
-                else []
-            )
+            if taxes.__class__ is not list:
+                f = "taxes"
+                raise expected("an array", taxes)
+            if taxes:
+                f = "taxes"
+                try:
+                    if len(taxes) == 1:
+                        taxes = [structure_line_item_tax_amount(taxes[0])]
+                    else:
+                        taxes = [structure_line_item_tax_amount(x) for x in taxes]
+                except DecodeError:
+                    item_failed(structure_line_item_tax_amount, taxes)
+        else:
+            taxes = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, ShippingCost)
-    obj: Any = new(_ShippingCostBuilder)
+    obj: Any = _ShippingCostBuilder()
     obj.amount_subtotal = amount_subtotal
     obj.amount_tax = amount_tax
     obj.amount_total = amount_total
@@ -1876,45 +2026,47 @@ def structure_tax(o: Any) -> Tax:
     """Decode a `Tax` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 4  # declared keys present so far
+    n = 6  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "tax_behavior"
         tax_behavior = o["tax_behavior"]
         if tax_behavior.__class__ is not str:
+            f = "tax_behavior"
             raise expected("a string", tax_behavior)
-        f = "tax_rate_details"
-        tax_rate_details: Any = ABSENT
         if "tax_rate_details" in o:
             tax_rate_details = o["tax_rate_details"]
-            n += 1
             if tax_rate_details is not None:
+                f = "tax_rate_details"
                 tax_rate_details = structure_tax_rate_details(tax_rate_details)
-        f = "taxability_reason"
+        else:
+            tax_rate_details = ABSENT
+            n -= 1
         taxability_reason = o["taxability_reason"]
         if taxability_reason.__class__ is not str:
+            f = "taxability_reason"
             raise expected("a string", taxability_reason)
-        f = "taxable_amount"
-        taxable_amount: Any = ABSENT
         if "taxable_amount" in o:
             taxable_amount = o["taxable_amount"]
-            n += 1
-            if taxable_amount.__class__ is not int and taxable_amount is not None:
+            if taxable_amount is not None and taxable_amount.__class__ is not int:
+                f = "taxable_amount"
                 raise expected("an integer", taxable_amount)
-        f = "type"
+        else:
+            taxable_amount = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, Tax)
-    obj: Any = new(_TaxBuilder)
+    obj: Any = _TaxBuilder()
     obj.amount = amount
     obj.tax_behavior = tax_behavior
     obj.tax_rate_details = tax_rate_details
@@ -1951,19 +2103,19 @@ def structure_tax_rate_details(o: Any) -> TaxRateDetails:
     """Decode a `TaxRateDetails` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 1  # declared keys present so far
+    n = 1  # declared keys in the payload
     try:
-        f = "tax_rate"
         tax_rate = o["tax_rate"]
         if tax_rate.__class__ is not str:
+            f = "tax_rate"
             tax_rate = structure_tax_rate(tax_rate)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, TaxRateDetails)
-    obj: Any = new(_TaxRateDetailsBuilder)
+    obj: Any = _TaxRateDetailsBuilder()
     obj.tax_rate = tax_rate
     obj.extra = extra
     obj.__class__ = TaxRateDetails  # frozen from here on
@@ -1988,27 +2140,27 @@ def structure_credit_note_tax_amount(o: Any) -> CreditNoteTaxAmount:
     """Decode a `CreditNoteTaxAmount` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 3  # declared keys present so far
+    n = 3  # declared keys in the payload
     try:
-        f = "amount"
         amount = o["amount"]
         if amount.__class__ is not int:
+            f = "amount"
             raise expected("an integer", amount)
-        f = "inclusive"
         inclusive = o["inclusive"]
         if inclusive.__class__ is not bool:
+            f = "inclusive"
             raise expected("a boolean", inclusive)
-        f = "tax_rate"
         tax_rate = o["tax_rate"]
         if tax_rate.__class__ is not str:
+            f = "tax_rate"
             tax_rate = structure_tax_rate(tax_rate)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteTaxAmount)
-    obj: Any = new(_CreditNoteTaxAmountBuilder)
+    obj: Any = _CreditNoteTaxAmountBuilder()
     obj.amount = amount
     obj.inclusive = inclusive
     obj.tax_rate = tax_rate
@@ -2197,70 +2349,74 @@ def structure_credit_note_event(o: Any) -> CreditNoteEvent:
     """Decode a `CreditNoteEvent` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 7  # declared keys present so far
+    n = 11  # declared keys in the payload
     try:
-        f = "account"
-        account: Any = ABSENT
         if "account" in o:
             account = o["account"]
-            n += 1
             if account.__class__ is not str:
+                f = "account"
                 raise expected("a string", account)
-        f = "api_version"
-        api_version: Any = ABSENT
+        else:
+            account = ABSENT
+            n -= 1
         if "api_version" in o:
             api_version = o["api_version"]
-            n += 1
-            if api_version.__class__ is not str and api_version is not None:
+            if api_version is not None and api_version.__class__ is not str:
+                f = "api_version"
                 raise expected("a string", api_version)
-        f = "context"
-        context: Any = ABSENT
+        else:
+            api_version = ABSENT
+            n -= 1
         if "context" in o:
             context = o["context"]
-            n += 1
             if context.__class__ is not str:
+                f = "context"
                 raise expected("a string", context)
-        f = "created"
+        else:
+            context = ABSENT
+            n -= 1
         created = o["created"]
         if created.__class__ is not int:
+            f = "created"
             raise expected("an integer", created)
-        f = "data"
         data = o["data"]
+        f = "data"
         data = structure_credit_note_event_data(data)
-        f = "id"
         id = o["id"]
         if id.__class__ is not str:
+            f = "id"
             raise expected("a string", id)
-        f = "livemode"
         livemode = o["livemode"]
         if livemode.__class__ is not bool:
+            f = "livemode"
             raise expected("a boolean", livemode)
-        f = "object"
         object_ = o["object"]
         if object_.__class__ is not str:
+            f = "object"
             raise expected("a string", object_)
-        f = "pending_webhooks"
         pending_webhooks = o["pending_webhooks"]
         if pending_webhooks.__class__ is not int:
+            f = "pending_webhooks"
             raise expected("an integer", pending_webhooks)
-        f = "request"
-        request: Any = ABSENT
         if "request" in o:
             request = o["request"]
-            n += 1
             if request is not None:
+                f = "request"
                 request = structure_event_request(request)
-        f = "type"
+        else:
+            request = ABSENT
+            n -= 1
         type = o["type"]
         if type.__class__ is not str:
+            f = "type"
             raise expected("a string", type)
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteEvent)
-    obj: Any = new(_CreditNoteEventBuilder)
+    obj: Any = _CreditNoteEventBuilder()
     obj.account = account
     obj.api_version = api_version
     obj.context = context
@@ -2309,25 +2465,26 @@ def structure_credit_note_event_data(o: Any) -> CreditNoteEventData:
     """Decode a `CreditNoteEventData` from its JSON object."""
     if o.__class__ is not dict:
         o = mapping(o)
-    n = 1  # declared keys present so far
+    n = 2  # declared keys in the payload
     try:
-        f = "object"
         object_ = o["object"]
+        f = "object"
         object_ = structure_credit_note(object_)
-        f = "previous_attributes"
-        previous_attributes: Any = ABSENT
         if "previous_attributes" in o:
             previous_attributes = o["previous_attributes"]
-            n += 1
             if previous_attributes.__class__ is not dict:
+                f = "previous_attributes"
                 previous_attributes = mapping(previous_attributes)
+        else:
+            previous_attributes = ABSENT
+            n -= 1
     except DecodeError as exc:
-        exc.within(f)
+        exc.within(f)  # each statement that raises one sets `f` first
         raise
-    except KeyError:
-        raise missing(f) from None
+    except KeyError as exc:  # a required key is not in the payload
+        raise missing(exc.args[0]) from None
     extra = {} if len(o) == n else unknown_fields(o, CreditNoteEventData)
-    obj: Any = new(_CreditNoteEventDataBuilder)
+    obj: Any = _CreditNoteEventDataBuilder()
     obj.object = object_
     obj.previous_attributes = previous_attributes
     obj.extra = extra

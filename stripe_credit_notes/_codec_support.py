@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from ._absent import ABSENT
 from .errors import MalformedResponseError
@@ -49,10 +49,6 @@ class DecodeError(MalformedResponseError):
 
 class MissingFieldError(DecodeError, KeyError):
     """A key the model requires is not in the payload (a ``KeyError`` too, as it always was)."""
-
-
-new = object.__new__
-"""``new(cls)``: an instance with its slots still empty (bound once: the decoders' hot path)."""
 
 
 def expected(what: str, got: object) -> DecodeError:
@@ -132,22 +128,19 @@ def str_list(value: Any) -> list[str]:
     return value
 
 
-def model_list(decode: Callable[[Any], T], value: Any) -> list[T]:
-    """Each item of the array ``value`` decoded; the failing item's index joins the path."""
-    if value.__class__ is not list:
-        raise expected("an array", value)
-    try:
-        return [decode(item) for item in value]
-    except DecodeError:
-        pass
-    # Only on the error path: decode again, item by item, to name the one that fails.
-    for i, item in enumerate(value):
+def item_failed(decode: Callable[[Any], object], items: list[Any]) -> NoReturn:
+    """Raise the error of the first item of ``items`` that ``decode`` refuses, at its index.
+
+    The decoders build their lists with a comprehension and call this only when one raised:
+    decoding again, item by item, names the failing one (``lines.data[3].amount``).
+    """
+    for i, item in enumerate(items):
         try:
             decode(item)
         except DecodeError as exc:
             exc.within(f"[{i}]")
-            raise
-    raise AssertionError("unreachable: an item failed above")  # pragma: no cover
+            raise exc from None  # the first attempt's error says the same, without the index
+    raise AssertionError("unreachable: an item failed before")  # pragma: no cover
 
 
 def one_of(table: Mapping[tuple[object, bool], _Decoder], default: _Decoder, value: Any) -> Any:
@@ -193,10 +186,15 @@ def structure_stub(cls: type[T], builder: type, o: Any) -> T:
         raise
     except KeyError:
         raise missing(f) from None
-    obj: Any = new(builder)
+    if len(o) == 2:
+        extra = {}
+    else:  # usually: a stub keeps the rest of its object, and a copy is cheaper than a filter
+        extra = dict(o)
+        del extra["id"], extra["object"]
+    obj: Any = builder()  # no `__init__`: its slots are still empty
     obj.id = id_
     obj.object = object_
-    obj.extra = {} if len(o) == 2 else unknown_fields(o, cls)
+    obj.extra = extra
     obj.__class__ = cls  # frozen from here on
     result: T = obj
     return result

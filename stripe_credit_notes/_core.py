@@ -6,7 +6,6 @@ attempts; what goes on the wire, what a response means and whether to retry are 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
-from . import _options, errors
+from . import _json, _options, errors
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES, MAX_URL_LENGTH
 from ._encoding import encode_body, encode_params, encode_query, quote_path_id
 from ._operation import Operation
@@ -454,7 +453,7 @@ class ClientCore:
         from ._codec_support import DecodeError, from_dict  # the models load with the first
 
         try:
-            data = json.loads(body)
+            data = _json.loads(body)  # orjson with the `speedups` extra
             parsed = from_dict(request.operation.response_type, data)
         except (
             DecodeError,

@@ -299,12 +299,12 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
     A body nested too deeply to decode is a :class:`MalformedResponseError` (the interpreter's
     ``RecursionError`` never escapes).
     """
-    import json  # loaded by the client anyway; not by `import stripe_credit_notes`
+    from . import _json  # loaded by the client anyway; not by `import stripe_credit_notes`
 
     request_id = headers.get("request-id")
     error: Mapping[str, Any] | None = None
     try:
-        decoded = json.loads(body) if body else None
+        decoded = _json.loads(body) if body else None
     except ValueError:
         decoded = None
     except RecursionError:

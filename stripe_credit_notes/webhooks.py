@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias, Union
 
+from . import _json
 from ._codec_support import DecodeError, from_dict
 from .errors import MalformedResponseError, SignatureVerificationError, ValidationError
 from .models import CreditNoteEvent, Event
@@ -220,7 +220,7 @@ def construct_event(
         now=now,
     )
     try:
-        data = json.loads(payload)
+        data = _json.loads(payload)
     except ValueError as exc:  # UnicodeDecodeError included
         raise MalformedResponseError(
             f"The webhook verified but its body is not JSON: {exc}"

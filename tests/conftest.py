@@ -29,3 +29,20 @@ OLDER_FIXTURE = "2023-04-28.fixtures3.credit_notes.json"
 @pytest.fixture(params=[NEWEST_FIXTURE, OLDER_FIXTURE])
 def fixture_file(request: pytest.FixtureRequest) -> dict[str, Any]:
     return load_fixture(request.param)
+
+
+@pytest.fixture(params=["json", "orjson"])
+def json_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs once on each parser of response bodies (``stripe_credit_notes._json``).
+
+    orjson is in the test extra, so every venv has both; without it the orjson run is skipped.
+    Whatever ``STRIPE_CREDIT_NOTES_NO_SPEEDUPS`` chose at import, the parser is set here.
+    """
+    from stripe_credit_notes import _json
+
+    if request.param == "orjson":
+        monkeypatch.setattr(_json, "_orjson", pytest.importorskip("orjson"))
+        monkeypatch.setattr(_json, "loads", _json.orjson_loads)
+    else:
+        monkeypatch.setattr(_json, "loads", _json.stdlib_loads)
+    return str(request.param)

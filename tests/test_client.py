@@ -315,6 +315,7 @@ def test_error_statuses_map_to_typed_errors(
     assert "req_e" in str(error)
 
 
+@pytest.mark.usefixtures("json_backend")
 @pytest.mark.parametrize(
     "body", [b"<html>502 Bad Gateway</html>", b'{"error": {"type": "api_err', b"", b"[1, 2]"]
 )
@@ -331,6 +332,7 @@ def test_non_json_or_truncated_error_body_still_yields_a_typed_error(
     assert info.value.body == body
 
 
+@pytest.mark.usefixtures("json_backend")
 @pytest.mark.parametrize("body", [b"not json", b'{"id": "cn_1"}', b"[]", b'{"object": "credit_'])
 def test_malformed_success_body_is_a_typed_error(
     client: Client, mock: respx.MockRouter, body: bytes

@@ -107,6 +107,15 @@ def test_the_path_reaches_into_pages_lists_and_expanded_objects() -> None:
     assert str(refused(m.CreditNote, payload)).startswith("lines.data[1].tax_rates[0].id:")
 
 
+def test_a_failing_list_item_is_one_error_not_a_chain() -> None:
+    payload = note()
+    payload["refunds"] = [payload["refunds"][0], {"amount_refunded": "1"}]
+    error = refused(m.CreditNote, payload)
+    assert str(error).startswith("refunds[1].amount_refunded: expected an integer")
+    printed = "".join(traceback.format_exception(error))
+    assert "During handling" not in printed and "direct cause" not in printed
+
+
 def test_a_missing_required_field_is_malformed_and_still_a_key_error() -> None:
     payload = note()
     del payload["lines"]["data"][0]["id"]
@@ -174,6 +183,7 @@ def mock() -> Iterator[respx.MockRouter]:
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
+@pytest.mark.usefixtures("json_backend")
 @pytest.mark.parametrize("status", [200, 400, 500])
 def test_json_nested_too_deeply_is_malformed_not_recursion_error(
     mock: respx.MockRouter, status: int
@@ -187,6 +197,7 @@ def test_json_nested_too_deeply_is_malformed_not_recursion_error(
     assert "nested too deeply" in str(info.value)
 
 
+@pytest.mark.usefixtures("json_backend")
 def test_a_bad_field_in_a_response_names_its_path(mock: respx.MockRouter) -> None:
     payload = note()
     payload["lines"]["data"][0]["unit_amount_decimal"] = "abc"

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stripe_credit_notes import ABSENT, AsyncClient, Client, to_dict
+from stripe_credit_notes import _json as body_parser
 from stripe_credit_notes._events_api import TypedEventList
 from stripe_credit_notes.errors import MalformedResponseError, SignatureVerificationError
 from stripe_credit_notes.models import CreditNote, CreditNoteEvent, Event
@@ -162,11 +163,13 @@ def test_a_credit_note_that_lacks_required_fields_is_malformed() -> None:
 def test_signature_is_checked_before_the_body_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
     monkeypatch.setattr(json, "loads", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(body_parser, "loads", lambda *a, **k: calls.append(a))
     with pytest.raises(SignatureVerificationError):
         construct_event(b"{not json", f"t={NOW},v1=00", SECRET, now=NOW)
     assert calls == []
 
 
+@pytest.mark.usefixtures("json_backend")
 @pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2]"])
 def test_a_verified_body_that_is_not_an_event_is_malformed(body: bytes) -> None:
     header = generate_test_header(body, SECRET, timestamp=NOW)
