@@ -41,7 +41,6 @@ __all__ = [
 attempt_end: ContextVar[float | None] = ContextVar("stripe_credit_notes_attempt_end", default=None)
 
 
-
 class AttemptTimeout(Exception):
     """Internal: the attempt reached its end on the monotonic clock (never leaves the SDK)."""
 
