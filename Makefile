@@ -36,8 +36,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Every suite runs on PYTEST_WORKERS pytest-xdist workers (the CI machine has 2 cores);
+# `make unit PYTEST_WORKERS=0` runs in one process, for a debugger or a clearer traceback.
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS)
+
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(XDIST)
 
 # Every venv has orjson (the test extra brings the speedups extra), so the suite parses with it;
 # the parser tests run on both parsers (the json_backend fixture), and this runs the tests that
@@ -48,7 +53,7 @@ STDLIB_JSON_TESTS := tests/test_json.py tests/test_client.py tests/test_decoding
 unit-stdlib-json: $(STAMP)
 	STRIPE_CREDIT_NOTES_NO_SPEEDUPS=1 $(BIN)/python -c 'from stripe_credit_notes import _json; \
 	assert _json.BACKEND == "json", _json.BACKEND; print("unit-stdlib-json: parser", _json.BACKEND)'
-	STRIPE_CREDIT_NOTES_NO_SPEEDUPS=1 $(BIN)/pytest -q $(STDLIB_JSON_TESTS)
+	STRIPE_CREDIT_NOTES_NO_SPEEDUPS=1 $(BIN)/pytest -q $(XDIST) $(STDLIB_JSON_TESTS)
 
 # -- the unit suite on the other supported interpreters ------------------------------------------
 # .venv is 3.11 (PYTHON); each other one found (tools/find_python.sh: PATH, then pyenv) gets its
@@ -56,7 +61,7 @@ unit-stdlib-json: $(STAMP)
 # installed is skipped with a line saying so.
 OTHER_PYTHONS := 3.10 3.12 3.13
 # Those venvs have the test extra only: no ruff, which the generated-code test needs.
-UNIT_ELSEWHERE := -q -m "not dev_tools"
+UNIT_ELSEWHERE := -q $(XDIST) -m "not dev_tools"
 # The other interpreters run the unit suite; the integration and soak tests (real processes,
 # minutes of wall time) run on .venv only.
 UNIT_ONLY := --ignore=tests/integration --ignore=tests/soak
