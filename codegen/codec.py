@@ -208,7 +208,8 @@ class CodecWriter:
             "        raise",
             "    except KeyError as exc:  # a required key is not in the payload",
             "        raise missing(exc.args[0]) from None",
-            f"    extra = {{}} if len(o) == n else unknown_fields(o, {spec.name})",
+            # One shared empty `extra` (`_extra.NO_EXTRA`): no dict allocated per object.
+            f"    extra = NO_EXTRA if len(o) == n else unknown_fields(o, {spec.name})",
             # The builder has no `__init__`: calling it costs less than `object.__new__`.
             f"    obj: Any = {self._builder(spec)}()",
         ]
@@ -314,6 +315,7 @@ class CodecWriter:
             "    str_list,\n    str_mapping,\n    structure_stub,\n"
             "    unknown_fields,\n    unstructure_stub,\n)\n"
         )
+        out.append("from ._extra import NO_EXTRA\n")
         imported = sorted([*names, *(slots_class(n) for n in names)])
         out.append("from .models import (\n" + "".join(f"    {n},\n" for n in imported) + ")\n\n")
         out.append('__all__ = ["STRUCTURE", "UNSTRUCTURE"]\n\n')

@@ -198,6 +198,7 @@ def render(classes: list[ClassSpec], aliases: Aliases, header: str) -> str:
     out.append("from typing import Any, ClassVar, Literal\n\n")
     out.append("import attrs\n\n")
     out.append("from ._absent import ABSENT, Absent\n")
+    out.append("from ._extra import NO_EXTRA\n")
     out.append("from ._model_methods import model_eq, model_hash, model_repr\n\n")
     out.append(render_header_lists([*names, *aliases], aliases))
     for cls in classes:
@@ -219,7 +220,7 @@ def render(classes: list[ClassSpec], aliases: Aliases, header: str) -> str:
             if f.doc:
                 out.append(docstring(f.doc, "    "))
         out.append(
-            f"    {EXTRA_FIELD}: Mapping[str, Any] = attrs.field(factory=dict, repr=False)\n"
+            f"    {EXTRA_FIELD}: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)\n"
         )
         out.append(
             docstring(

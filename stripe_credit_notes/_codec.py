@@ -27,6 +27,7 @@ from ._codec_support import (
     unknown_fields,
     unstructure_stub,
 )
+from ._extra import NO_EXTRA
 from .models import (
     BankAccount,
     Card,
@@ -609,7 +610,7 @@ def structure_credit_note(o: Any) -> CreditNote:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNote)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNote)
     obj: Any = _CreditNoteBuilder()
     obj.amount = amount
     obj.amount_shipping = amount_shipping
@@ -939,7 +940,7 @@ def structure_credit_note_line_item(o: Any) -> CreditNoteLineItem:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteLineItem)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteLineItem)
     obj: Any = _CreditNoteLineItemBuilder()
     obj.amount = amount
     obj.amount_excluding_tax = amount_excluding_tax
@@ -1091,7 +1092,7 @@ def structure_event(o: Any) -> Event:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, Event)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, Event)
     obj: Any = _EventBuilder()
     obj.account = account
     obj.api_version = api_version
@@ -1173,7 +1174,7 @@ def structure_credit_note_line_item_list(o: Any) -> CreditNoteLineItemList:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteLineItemList)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteLineItemList)
     obj: Any = _CreditNoteLineItemListBuilder()
     obj.data = data
     obj.has_more = has_more
@@ -1233,7 +1234,7 @@ def structure_credit_note_list(o: Any) -> CreditNoteList:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteList)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteList)
     obj: Any = _CreditNoteListBuilder()
     obj.data = data
     obj.has_more = has_more
@@ -1293,7 +1294,7 @@ def structure_event_list(o: Any) -> EventList:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, EventList)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, EventList)
     obj: Any = _EventListBuilder()
     obj.data = data
     obj.has_more = has_more
@@ -1352,7 +1353,7 @@ def structure_credit_note_refund(o: Any) -> CreditNoteRefund:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteRefund)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteRefund)
     obj: Any = _CreditNoteRefundBuilder()
     obj.amount_refunded = amount_refunded
     obj.payment_record_refund = payment_record_refund
@@ -1405,7 +1406,7 @@ def structure_discount_amount(o: Any) -> DiscountAmount:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, DiscountAmount)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, DiscountAmount)
     obj: Any = _DiscountAmountBuilder()
     obj.amount = amount
     obj.discount = discount
@@ -1560,7 +1561,7 @@ def structure_error_object(o: Any) -> ErrorObject:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, ErrorObject)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, ErrorObject)
     obj: Any = _ErrorObjectBuilder()
     obj.advice_code = advice_code
     obj.charge = charge
@@ -1652,7 +1653,7 @@ def structure_error_response(o: Any) -> ErrorResponse:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, ErrorResponse)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, ErrorResponse)
     obj: Any = _ErrorResponseBuilder()
     obj.error = error
     obj.extra = extra
@@ -1693,7 +1694,7 @@ def structure_event_data(o: Any) -> EventData:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, EventData)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, EventData)
     obj: Any = _EventDataBuilder()
     obj.object = object_
     obj.previous_attributes = previous_attributes
@@ -1742,7 +1743,7 @@ def structure_event_request(o: Any) -> EventRequest:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, EventRequest)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, EventRequest)
     obj: Any = _EventRequestBuilder()
     obj.id = id
     obj.idempotency_key = idempotency_key
@@ -1800,7 +1801,7 @@ def structure_line_item_tax_amount(o: Any) -> LineItemTaxAmount:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, LineItemTaxAmount)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, LineItemTaxAmount)
     obj: Any = _LineItemTaxAmountBuilder()
     obj.amount = amount
     obj.rate = rate
@@ -1847,7 +1848,7 @@ def structure_payment_record_refund(o: Any) -> PaymentRecordRefund:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, PaymentRecordRefund)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, PaymentRecordRefund)
     obj: Any = _PaymentRecordRefundBuilder()
     obj.payment_record = payment_record
     obj.refund_group = refund_group
@@ -1904,7 +1905,7 @@ def structure_pretax_credit_amount(o: Any) -> PretaxCreditAmount:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, PretaxCreditAmount)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, PretaxCreditAmount)
     obj: Any = _PretaxCreditAmountBuilder()
     obj.amount = amount
     obj.credit_balance_transaction = credit_balance_transaction
@@ -1986,7 +1987,7 @@ def structure_shipping_cost(o: Any) -> ShippingCost:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, ShippingCost)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, ShippingCost)
     obj: Any = _ShippingCostBuilder()
     obj.amount_subtotal = amount_subtotal
     obj.amount_tax = amount_tax
@@ -2065,7 +2066,7 @@ def structure_tax(o: Any) -> Tax:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, Tax)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, Tax)
     obj: Any = _TaxBuilder()
     obj.amount = amount
     obj.tax_behavior = tax_behavior
@@ -2114,7 +2115,7 @@ def structure_tax_rate_details(o: Any) -> TaxRateDetails:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, TaxRateDetails)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, TaxRateDetails)
     obj: Any = _TaxRateDetailsBuilder()
     obj.tax_rate = tax_rate
     obj.extra = extra
@@ -2159,7 +2160,7 @@ def structure_credit_note_tax_amount(o: Any) -> CreditNoteTaxAmount:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteTaxAmount)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteTaxAmount)
     obj: Any = _CreditNoteTaxAmountBuilder()
     obj.amount = amount
     obj.inclusive = inclusive
@@ -2415,7 +2416,7 @@ def structure_credit_note_event(o: Any) -> CreditNoteEvent:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteEvent)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteEvent)
     obj: Any = _CreditNoteEventBuilder()
     obj.account = account
     obj.api_version = api_version
@@ -2483,7 +2484,7 @@ def structure_credit_note_event_data(o: Any) -> CreditNoteEventData:
         raise
     except KeyError as exc:  # a required key is not in the payload
         raise missing(exc.args[0]) from None
-    extra = {} if len(o) == n else unknown_fields(o, CreditNoteEventData)
+    extra = NO_EXTRA if len(o) == n else unknown_fields(o, CreditNoteEventData)
     obj: Any = _CreditNoteEventDataBuilder()
     obj.object = object_
     obj.previous_attributes = previous_attributes

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 from ._absent import ABSENT
+from ._extra import NO_EXTRA
 from .errors import MalformedResponseError
 
 __all__ = ["ABSENT", "DecodeError", "MissingFieldError", "from_dict", "to_dict"]
@@ -187,10 +188,11 @@ def structure_stub(cls: type[T], builder: type, o: Any) -> T:
     except KeyError:
         raise missing(f) from None
     if len(o) == 2:
-        extra = {}
+        extra: Mapping[str, Any] = NO_EXTRA
     else:  # usually: a stub keeps the rest of its object, and a copy is cheaper than a filter
-        extra = dict(o)
-        del extra["id"], extra["object"]
+        rest = dict(o)
+        del rest["id"], rest["object"]
+        extra = rest
     obj: Any = builder()  # no `__init__`: its slots are still empty
     obj.id = id_
     obj.object = object_

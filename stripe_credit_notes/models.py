@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 import attrs
 
 from ._absent import ABSENT, Absent
+from ._extra import NO_EXTRA
 from ._model_methods import model_eq, model_hash, model_repr
 
 __all__ = [
@@ -431,7 +432,7 @@ class CreditNote(_CreditNoteSlots):
     """
     voided_at: int | Absent | None = ABSENT
     """The time that the credit note was voided."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -549,7 +550,7 @@ class CreditNoteLineItem(_CreditNoteLineItemSlots):
     Legacy: in the 2022-11-15 spec, not in 2026-09-30.endive; present only on the API versions
     that still return it.
     """
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -637,7 +638,7 @@ class Event(_EventSlots):
     """Information on the API request that triggers the event."""
     type: str
     """Description of the event (for example, `invoice.created` or `charge.refunded`)."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -671,7 +672,7 @@ class CreditNoteLineItemList(_CreditNoteLineItemListSlots):
     """
     url: str
     """The URL where this list can be accessed."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -702,7 +703,7 @@ class CreditNoteList(_CreditNoteListSlots):
     """
     url: str
     """The URL where this list can be accessed."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -733,7 +734,7 @@ class EventList(_EventListSlots):
     """
     url: str
     """The URL where this list can be accessed."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -769,7 +770,7 @@ class CreditNoteRefund(_CreditNoteRefundSlots):
     """ID of the refund."""
     type: CreditNoteRefundType | str | Absent | None = ABSENT
     """Type of the refund, one of `refund` or `payment_record_refund`."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -794,7 +795,7 @@ class DiscountAmount(_DiscountAmountSlots):
     """The amount, in cents (or local equivalent), of the discount."""
     discount: str | Discount | DeletedDiscount
     """The discount that was applied to get this discount amount."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -898,7 +899,7 @@ class ErrorObject(_ErrorObjectSlots):
     The type of error returned. One of `api_error`, `card_error`, `idempotency_error`, or
     `invalid_request_error`
     """
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -920,7 +921,7 @@ class ErrorResponse(_ErrorResponseSlots):
     """An error response from the Stripe API"""
 
     error: ErrorObject
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -954,7 +955,7 @@ class EventData(_EventDataSlots):
     elements, this object contains the entire array. In Stripe API versions 2017-04-06 or
     earlier, an updated array attribute in this object includes only the updated array elements.
     """
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -986,7 +987,7 @@ class EventRequest(_EventRequestSlots):
     The idempotency key transmitted during the request, if any. *Note: This property is
     populated only for events on or after May 23, 2017*.
     """
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1017,7 +1018,7 @@ class LineItemTaxAmount(_LineItemTaxAmountSlots):
     """
     taxable_amount: int | Absent | None = ABSENT
     """The amount on which tax is calculated, in cents (or local equivalent)."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1042,7 +1043,7 @@ class PaymentRecordRefund(_PaymentRecordRefundSlots):
     """ID of the payment record."""
     refund_group: str
     """ID of the refund group."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1071,7 +1072,7 @@ class PretaxCreditAmount(_PretaxCreditAmountSlots):
     """The discount that was applied to get this pretax credit amount."""
     type: PretaxCreditAmountType | str
     """Type of the pretax credit amount referenced."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1110,7 +1111,7 @@ class ShippingCost(_ShippingCostSlots):
     """The ID of the ShippingRate for this invoice."""
     taxes: list[LineItemTaxAmount] | Absent = ABSENT
     """The taxes applied to the shipping rate."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1155,7 +1156,7 @@ class Tax(_TaxSlots):
     """The amount on which tax is calculated, in cents (or local equivalent)."""
     type: TaxType | str
     """The type of tax information."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1178,7 +1179,7 @@ class TaxRateDetails(_TaxRateDetailsSlots):
 
     tax_rate: str | TaxRate
     """ID of the tax rate"""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1209,7 +1210,7 @@ class CreditNoteTaxAmount(_CreditNoteTaxAmountSlots):
     """Whether this tax amount is inclusive or exclusive."""
     tax_rate: str | TaxRate
     """The tax rate that was applied to get this tax amount."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1240,7 +1241,7 @@ class BankAccount(_BankAccountSlots):
     """Unique identifier for the object."""
     object: BankAccountObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1271,7 +1272,7 @@ class Card(_CardSlots):
     """Unique identifier for the object."""
     object: CardObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1302,7 +1303,7 @@ class CreditBalanceTransaction(_CreditBalanceTransactionSlots):
     """Unique identifier for the object."""
     object: CreditBalanceTransactionObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1333,7 +1334,7 @@ class Customer(_CustomerSlots):
     """Unique identifier for the object."""
     object: CustomerObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1364,7 +1365,7 @@ class CustomerBalanceTransaction(_CustomerBalanceTransactionSlots):
     """Unique identifier for the object."""
     object: CustomerBalanceTransactionObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1395,7 +1396,7 @@ class DeletedCustomer(_DeletedCustomerSlots):
     """Unique identifier for the object."""
     object: CustomerObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1426,7 +1427,7 @@ class DeletedDiscount(_DeletedDiscountSlots):
     """Unique identifier for the object."""
     object: DeletedDiscountObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1457,7 +1458,7 @@ class Discount(_DiscountSlots):
     """Unique identifier for the object."""
     object: DeletedDiscountObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1488,7 +1489,7 @@ class Invoice(_InvoiceSlots):
     """Unique identifier for the object."""
     object: InvoiceObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1519,7 +1520,7 @@ class PaymentIntent(_PaymentIntentSlots):
     """Unique identifier for the object."""
     object: PaymentIntentObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1550,7 +1551,7 @@ class PaymentMethod(_PaymentMethodSlots):
     """Unique identifier for the object."""
     object: PaymentMethodObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1581,7 +1582,7 @@ class Refund(_RefundSlots):
     """Unique identifier for the object."""
     object: RefundObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1612,7 +1613,7 @@ class SetupIntent(_SetupIntentSlots):
     """Unique identifier for the object."""
     object: SetupIntentObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1643,7 +1644,7 @@ class ShippingRate(_ShippingRateSlots):
     """Unique identifier for the object."""
     object: ShippingRateObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1674,7 +1675,7 @@ class Source(_SourceSlots):
     """Unique identifier for the object."""
     object: SourceObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1705,7 +1706,7 @@ class TaxRate(_TaxRateSlots):
     """Unique identifier for the object."""
     object: TaxRateObject | str
     """String representing the object's type. Objects of the same type share the same value."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1793,7 +1794,7 @@ class CreditNoteEvent(_CreditNoteEventSlots):
     """Information on the API request that triggers the event."""
     type: CreditNoteEventType | str
     """Description of the event (for example, `invoice.created` or `charge.refunded`)."""
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.
@@ -1823,7 +1824,7 @@ class CreditNoteEventData(_CreditNoteEventDataSlots):
     elements, this object contains the entire array. In Stripe API versions 2017-04-06 or
     earlier, an updated array attribute in this object includes only the updated array elements.
     """
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """
     Fields of the payload this model does not declare (Stripe adds fields without a new API
     version). They survive a round trip through ``to_dict``.

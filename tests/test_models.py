@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +64,44 @@ def test_unknown_fields_are_kept_and_round_trip() -> None:
     assert note.extra == {"brand_new_field": {"nested": [1, 2]}}
     assert note.lines.data[0].extra == {"another_new_one": "x"}
     assert to_dict(note) == payload
+
+
+def test_an_empty_extra_is_one_shared_read_only_mapping() -> None:
+    # Decoded without unknown fields, every model (stubs too) shares one empty `extra`
+    # instead of allocating a dict each: see stripe_credit_notes/_extra.py.
+    payload = copy.deepcopy(load_fixture(NEWEST_FIXTURE)["credit_note"])
+    payload["customer"] = {"id": "cus_1", "object": "customer"}
+    note = from_dict(m.CreditNote, payload)
+    line = note.lines.data[0]
+    assert isinstance(note.customer, m.Customer)
+    assert note.extra is line.extra is note.customer.extra
+    assert note.extra is m.ShippingCost(amount_subtotal=1, amount_tax=0, amount_total=1).extra
+    assert note.extra == {} and isinstance(note.extra, dict) and repr(note.extra) == "{}"
+    for write in (
+        lambda e: e.__setitem__("x", 1),
+        lambda e: e.update(x=1),
+        lambda e: e.setdefault("x", 1),
+        lambda e: e.pop("x", None),
+        lambda e: e.clear(),
+        lambda e: e.__ior__({"x": 1}),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            write(note.extra)
+    assert note.extra == {} and line.extra == {}
+    copied = dict(note.extra)
+    copied["x"] = 1  # the way to a mutable one
+    assert note.extra == {}
+    # The unknown fields of a model that has them are its own.
+    payload["lines"]["data"][0]["another_new_one"] = "x"
+    assert from_dict(m.CreditNote, payload).lines.data[0].extra == {"another_new_one": "x"}
+
+
+def test_decoded_models_survive_pickle_and_deepcopy() -> None:
+    note = from_dict(m.CreditNote, load_fixture(NEWEST_FIXTURE)["credit_note"])
+    for again in (pickle.loads(pickle.dumps(note)), copy.deepcopy(note), copy.copy(note)):
+        assert again == note and to_dict(again) == to_dict(note)
+        assert again.extra is note.extra  # the shared empty one, not a writable copy
+        assert again.lines.data[0].extra is note.extra
 
 
 def test_unknown_enum_value_stays_a_string() -> None:
