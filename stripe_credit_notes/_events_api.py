@@ -17,6 +17,7 @@ import attrs
 
 from ._codec_support import DecodeError, to_dict
 from ._converter import converter
+from ._extra import NO_EXTRA
 from .webhooks import AnyEvent, decode_event
 
 __all__ = ["AnyEvent", "TypedEventList"]
@@ -32,7 +33,7 @@ class TypedEventList:
     has_more: bool
     object: str
     url: str
-    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, repr=False)
     """Envelope fields this class does not declare."""
 
 
@@ -46,12 +47,13 @@ def _structure_list(data: Any, _cls: object) -> TypedEventList:
         except DecodeError as exc:
             exc.within(f"data[{index}]")
             raise
+    unknown = {k: v for k, v in data.items() if k not in _ENVELOPE_FIELDS}
     return TypedEventList(
         data=items,
         has_more=bool(data["has_more"]),
         object=str(data["object"]),
         url=str(data["url"]),
-        extra={k: v for k, v in data.items() if k not in _ENVELOPE_FIELDS},
+        extra=unknown or NO_EXTRA,  # empty: the one shared read-only mapping, as models have
     )
 
 

@@ -21,6 +21,7 @@ import respx
 
 from stripe_credit_notes import ABSENT, AsyncClient, Client, errors, from_dict, to_dict
 from stripe_credit_notes._events_api import TypedEventList
+from stripe_credit_notes._extra import NO_EXTRA
 from stripe_credit_notes.models import CreditNoteEvent, Event, EventData, EventRequest
 
 from .conftest import NEWEST_FIXTURE, load_fixture
@@ -122,6 +123,7 @@ def test_list_sends_the_filters_and_pages_with_them(mock: respx.MockRouter) -> N
             limit=2,
         )
         assert isinstance(events.envelope, TypedEventList)
+        assert events.envelope.extra is NO_EXTRA  # like every model's empty extra
         assert [e.id for e in events] == ["evt_3", "evt_2", "evt_1"]
     first, second = (query(call.request) for call in route.calls)
     assert first == [
